@@ -1,0 +1,12 @@
+"""Signals other apps listen to, to keep the org paths they copied in step.
+
+Receivers run inside the sender's transaction, so a copied path is never seen stale.
+"""
+
+from django.dispatch import Signal
+
+# Sent after a unit and its subtree moved: old_path and new_path are the unit's paths.
+org_subtree_moved = Signal()
+
+# Sent after a person changed org unit: person, old_path and new_path.
+person_moved = Signal()
