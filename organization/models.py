@@ -5,9 +5,13 @@ four characters, so "everything under 广东分公司" is ``path LIKE '<广东 p
 scan whatever the depth. Later apps copy a person's path onto their own rows for the same reason.
 """
 
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
@@ -145,3 +149,57 @@ class Person(models.Model):
     @property
     def company(self) -> OrgUnit | None:
         return self.org_unit.company
+
+
+def people_import_upload_to(instance: "PeopleImport", filename: str) -> str:
+    """An unguessable name: the file holds people's mobile numbers, and media may be public."""
+    suffix = Path(filename).suffix.lower()
+    return f"people_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class PeopleImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("待确认")
+    APPLIED = "applied", _("已导入")
+    FAILED = "failed", _("有错误，未导入")
+
+
+class PeopleImport(models.Model):
+    """One uploaded people spreadsheet and what became of it: the audit trail of bulk imports.
+
+    The file is kept, so the confirm step re-reads and re-checks exactly what was previewed, and so
+    anyone can later see which sheet changed whom.
+    """
+
+    file = models.FileField(_("文件"), upload_to=people_import_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="people_imports",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=PeopleImportStatus.choices,
+        default=PeopleImportStatus.PREVIEWED,
+    )
+    row_count = models.PositiveIntegerField(_("数据行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增人数"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新人数"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("无变化人数"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    # The first errors and planned changes, as shown on the preview page: lists of small dicts
+    # (see organization.people_import). Capped, so a bad 10,000-row sheet stays a small row.
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    changes = models.JSONField(_("变更"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("人员导入")
+        verbose_name_plural = _("人员导入")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.created_at:%Y-%m-%d %H:%M}）"

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import KIND_DEPTH, OrgUnit, OrgUnitKind, Person
-from .signals import org_subtree_moved, person_moved
+from .signals import org_subtree_moved, people_created, person_moved
 
 User = get_user_model()
 
@@ -132,6 +132,7 @@ def person_create(
     person.user = user
     person.save()
     _set_roles(user, roles)
+    people_created.send(sender=Person, people=[person])
     return person
 
 

@@ -8,5 +8,9 @@ from django.dispatch import Signal
 # Sent after a unit and its subtree moved: old_path and new_path are the unit's paths.
 org_subtree_moved = Signal()
 
+# Sent after people were created, one or many at once (by hand, by a bulk import, by the demo
+# loader): people, a list. Receivers handle the batch in a few queries.
+people_created = Signal()
+
 # Sent after a person changed org unit: person, old_path and new_path.
 person_moved = Signal()

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
-from .forms import EmployeeLoginForm
+from .forms import EmployeeLoginForm, EmployeePasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,7 +23,9 @@ urlpatterns = [
         name="password_change_done",
     ),
     path(
-        "accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(form_class=EmployeePasswordResetForm),
+        name="password_reset",
     ),
     path(
         "accounts/password/reset/done/",
@@ -32,7 +34,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

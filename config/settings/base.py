@@ -137,6 +137,8 @@ AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "organization.views.lockout_response"
 AXES_RESET_ON_SUCCESS = True
+# A successful login forgets that account's failures only, never the address's (see the module).
+AXES_HANDLER = "organization.login_throttle.AccountResetDatabaseHandler"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 LANGUAGE_CODE = "zh-hans"
@@ -183,12 +185,41 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "培训平台 <trainin
 
 WAGTAIL_SITE_NAME = _("交叉销售培训平台")
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The database backend with Chinese word segmentation (jieba), on SQLite and PostgreSQL alike.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "config.search.backend"}}
 WAGTAILADMIN_LOGIN_URL = "login"
 
 # Bulk imports: the largest spreadsheet accepted, in bytes.
 PEOPLE_IMPORT_MAX_BYTES = int(os.environ.get("PEOPLE_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# --- media_library: videos, audio and documents (media_library/README.md) ---
+INSTALLED_APPS += ["wagtailmedia"]
+_VIDEO_EXTENSIONS = "mp4,m4v,mov,avi,wmv,asf,mkv,webm,flv,mpg,mpeg,vob,ts,3gp,rm,rmvb"
+_AUDIO_EXTENSIONS = "mp3,m4a,aac,wav,wma,amr,ogg,flac"
+WAGTAILMEDIA = {
+    "MEDIA_MODEL": "media_library.TrainingMedia",
+    "MEDIA_FORM_BASE": "media_library.forms.TrainingMediaForm",
+    "VIDEO_EXTENSIONS": env_list("MEDIA_VIDEO_EXTENSIONS", _VIDEO_EXTENSIONS),
+    "AUDIO_EXTENSIONS": env_list("MEDIA_AUDIO_EXTENSIONS", _AUDIO_EXTENSIONS),
+}
+WAGTAILDOCS_DOCUMENT_MODEL = "media_library.TrainingDocument"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "media_library.forms.TrainingDocumentForm"
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx"]
+MEDIA_UPLOAD_MAX_BYTES = int(os.environ.get("MEDIA_UPLOAD_MAX_BYTES", str(4 * 1024**3)))
+DOCUMENT_UPLOAD_MAX_BYTES = int(os.environ.get("DOCUMENT_UPLOAD_MAX_BYTES", str(200 * 1024**2)))
+FFMPEG_BINARY = os.environ.get("FFMPEG_BINARY", "ffmpeg")
+FFPROBE_BINARY = os.environ.get("FFPROBE_BINARY", "ffprobe")
+MEDIA_PROBE_TIMEOUT_SECONDS = int(os.environ.get("MEDIA_PROBE_TIMEOUT_SECONDS", "60"))
+MEDIA_TRANSCODE_TIMEOUT_SECONDS = int(os.environ.get("MEDIA_TRANSCODE_TIMEOUT_SECONDS", "14400"))
+# --- end media_library ---
+
+# --- courses: catalogue, lessons, progress (courses/README.md) ---
+# A video or audio lesson counts as watched when the watched intervals cover this share of it.
+COURSES_WATCHED_THRESHOLD = float(os.environ.get("COURSES_WATCHED_THRESHOLD", "0.9"))
+# Lessons show a PDF textbook inline (<object>) from this site; other sites still may not frame us.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+# --- end courses ---
 
 LOGGING = {
     "version": 1,

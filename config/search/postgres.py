@@ -1,0 +1,149 @@
+"""PostgreSQL (tsvector) variant of the Chinese search backend; see ``config.search.backend``.
+
+The index vectors are written as tsvector literals with the positions of the segmented token
+sequence, and queries as tsquery text cast as it is: no text-search configuration (stemming,
+stop words, PostgreSQL's own parser) comes between the tokens and the index, which is what keeps
+the results equal to SQLite's. A term becomes ``'联合' <-> '展业'``, with ``:*`` on the last
+token when it may begin a longer one.
+
+PostgreSQL keeps at most 256 positions of a token and no position past 16383 (later ones are
+stored as 16383), so in very long texts a phrase found only beyond those limits is missed here
+and not on SQLite; single tokens are found anywhere.
+"""
+
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F, Value
+from modelsearch.backends.database.postgres.postgres import (
+    IndexEntry,
+    ObjectIndexer,
+    PostgresAutocompleteQueryCompiler,
+    PostgresIndex,
+    PostgresSearchBackend,
+    PostgresSearchQueryCompiler,
+)
+from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
+from modelsearch.utils import get_content_type_pk
+
+from .backend import SegmentedQueryMixin
+from .segmentation import SEPARATOR, index_tokens
+
+
+def _quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(texts: list[tuple[str, str]]) -> str:
+    """A tsvector literal of ``(text, weight)`` pairs: each token at its position with its
+    text's weight. Separators leave their positions empty, except the last, which stays so that
+    a vector concatenated after this one (``title || body``) does not start next to its end.
+    """
+    ordered = sorted(texts, key=lambda text_weight: text_weight[1])  # "A" first: extras take it
+    weights = [weight for _text, weight in ordered]
+    sequence = index_tokens(text for text, _weight in ordered)
+    positions: dict[str, list[str]] = {}
+    for position, (source, token) in enumerate(sequence, start=1):
+        if token != SEPARATOR or position == len(sequence):
+            positions.setdefault(token, []).append(f"{position}{weights[source]}")
+    return " ".join(f"{_quote(token)}:{','.join(at)}" for token, at in positions.items())
+
+
+class SegmentedObjectIndexer(ObjectIndexer):
+    def as_vector(self, texts, for_autocomplete=False):
+        return tsvector_literal([(text, weight) for text, weight in texts if text.strip()])
+
+
+class SegmentedPostgresIndex(PostgresIndex):
+    def add_items(self, model, objs):
+        """modelsearch's ``add_items`` (one upsert for all objects), with the segmenting indexer."""
+        if not model.get_search_fields():
+            return
+        indexers = [SegmentedObjectIndexer(obj, self.backend) for obj in objs]
+        if not indexers:
+            return
+        content_type_pk = get_content_type_pk(model)
+        table = self.write_connection.ops.quote_name(IndexEntry._meta.db_table)
+        row = "(%s, %s, %s::tsvector, %s::tsvector, %s::tsvector, 1.0, %s, %s)"
+        params = [
+            value
+            for indexer in indexers
+            for value in (
+                content_type_pk,
+                indexer.id,
+                indexer.title,
+                indexer.autocomplete,
+                indexer.body,
+                indexer.title_text,
+                indexer.body_text,
+            )
+        ]
+        with self.write_connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (content_type_id, object_id, title, autocomplete, body, "
+                f"title_norm, title_text, body_text) VALUES {', '.join([row] * len(indexers))} "
+                "ON CONFLICT (content_type_id, object_id) DO UPDATE SET "
+                "title = EXCLUDED.title, title_norm = 1.0, autocomplete = EXCLUDED.autocomplete, "
+                "body = EXCLUDED.body, title_text = EXCLUDED.title_text, "
+                "body_text = EXCLUDED.body_text",
+                params,
+            )
+        self._refresh_title_norms()
+
+
+class TSQuery(SearchQuery):
+    """A tsquery written out in full and cast as it is: its lexemes are the index's tokens."""
+
+    template = "%(expressions)s::tsquery"
+
+    def __init__(self, text: str):
+        super().__init__(Value(text))
+
+
+class SegmentedPostgresQueryMixin(SegmentedQueryMixin):
+    def build_tsquery_content(self, query, config=None, invert=False):
+        text = self.tsquery_text(query)
+        return TSQuery(f"!({text})" if invert else text)
+
+    def tsquery_text(self, query) -> str:
+        if isinstance(query, (PlainText, Phrase)):
+            phrases = []
+            for term in self.terms(query):
+                lexemes = [_quote(token) for token in term.tokens]
+                if term.prefix:
+                    lexemes[-1] += ":*"
+                phrases.append("(" + " <-> ".join(lexemes) + ")")
+            connector = " | " if getattr(query, "operator", "and") == "or" else " & "
+            return "(" + connector.join(phrases) + ")"
+        if isinstance(query, (And, Or)):
+            connector = " & " if isinstance(query, And) else " | "
+            return "(" + connector.join(self.tsquery_text(sub) for sub in query.subqueries) + ")"
+        if isinstance(query, Not):
+            return f"!{self.tsquery_text(query.subquery)}"
+        if isinstance(query, Boost):
+            return self.tsquery_text(query.subquery)
+        raise NotImplementedError(
+            f"`{query.__class__.__name__}` is not supported by the PostgreSQL search backend."
+        )
+
+    def get_fields_vectors(self, search_query):
+        vectors = {
+            "title": (F("index_entries__title"), F("index_entries__title_norm")),
+            "body": (F("index_entries__body"), 1.0),
+            "autocomplete": (F("index_entries__autocomplete"), 1.0),
+        }
+        return [vectors[column] for column in self.index_columns()]
+
+
+class ChinesePostgresSearchQueryCompiler(SegmentedPostgresQueryMixin, PostgresSearchQueryCompiler):
+    pass
+
+
+class ChinesePostgresAutocompleteQueryCompiler(
+    SegmentedPostgresQueryMixin, PostgresAutocompleteQueryCompiler
+):
+    pass
+
+
+class ChinesePostgresSearchBackend(PostgresSearchBackend):
+    query_compiler_class = ChinesePostgresSearchQueryCompiler
+    autocomplete_query_compiler_class = ChinesePostgresAutocompleteQueryCompiler
+    index_class = SegmentedPostgresIndex
