@@ -4,7 +4,12 @@ Connected in ``CoursesConfig.ready``; the organization services send these signa
 own transactions, so a copied path is never seen stale.
 """
 
-from organization.signals import org_subtree_moved, people_created, person_moved
+from organization.signals import (
+    org_subtree_moved,
+    people_created,
+    person_audience_changed,
+    person_moved,
+)
 
 from . import services
 
@@ -13,7 +18,7 @@ def on_org_subtree_moved(sender, *, old_path: str, new_path: str, **kwargs) -> N
     services.enrollments_move_subtree(old_path=old_path, new_path=new_path)
 
 
-def on_person_moved(sender, *, person, **kwargs) -> None:
+def on_person_changed(sender, *, person, **kwargs) -> None:
     services.enrollments_follow_person(person=person)
     services.assignments_enroll_people(people=[person])
 
@@ -24,5 +29,9 @@ def on_people_created(sender, *, people, **kwargs) -> None:
 
 def connect() -> None:
     org_subtree_moved.connect(on_org_subtree_moved, dispatch_uid="courses.org_subtree_moved")
-    person_moved.connect(on_person_moved, dispatch_uid="courses.person_moved")
+    person_moved.connect(on_person_changed, dispatch_uid="courses.person_moved")
+    # A new channel or role is copied and may bring the person into an assignment's audience.
+    person_audience_changed.connect(
+        on_person_changed, dispatch_uid="courses.person_audience_changed"
+    )
     people_created.connect(on_people_created, dispatch_uid="courses.people_created")

@@ -36,6 +36,8 @@ KIND_LABELS = {
     "media": _("音视频"),
 }
 STEPLEN = Page.steplen
+# The most media matches looked at (see PersonSearch._media_results).
+MEDIA_MATCHES = 500
 BODY_FIELD = LessonPage._meta.get_field("body")
 
 
@@ -137,18 +139,34 @@ class PersonSearch:
             "meeting": MorningMeetingPage.objects.filter(
                 pk__in=open_meetings(person).values("pk")
             ).select_related("company"),
-            "media": TrainingMedia.objects.filter(
-                pk__in=open_media(person).values("pk")
-            ).prefetch_related("tags"),
         }
         self._results = {
             kind: backend.search(query, queryset, operator="and")
             for kind, queryset in searched.items()
         }
+        self._results["media"] = self._media_results(backend)
+
+    def _media_results(self, backend) -> list[TrainingMedia]:
+        """Media matching the query that the person may open, by relevance.
+
+        ``TrainingMedia.search_fields`` has no ``FilterField("id")``, so a search cannot be narrowed
+        to ``pk__in`` (modelsearch refuses it): the ids of the first ``MEDIA_MATCHES`` matches of
+        the playable media come first, then one query keeps the open ones.
+        """
+        playable = TrainingMedia.objects.filter(status=ProcessingStatus.READY).only("pk")
+        matches = backend.search(self.query, playable, operator="and")[:MEDIA_MATCHES]
+        rank = {item.pk: position for position, item in enumerate(matches)}
+        if not rank:
+            return []
+        found = open_media(self.person).filter(pk__in=rank).prefetch_related("tags")
+        return sorted(found, key=lambda item: rank[item.pk])
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        return {kind: results.count() for kind, results in self._results.items()}
+        return {
+            kind: len(results) if isinstance(results, list) else results.count()
+            for kind, results in self._results.items()
+        }
 
     @property
     def total(self) -> int:

@@ -10,4 +10,6 @@ class OrganizationConfig(AppConfig):
     def ready(self):
         from .roles import ensure_role_groups
 
-        post_migrate.connect(ensure_role_groups, sender=self, dispatch_uid="organization.ensure_role_groups")
+        post_migrate.connect(
+            ensure_role_groups, sender=self, dispatch_uid="organization.ensure_role_groups"
+        )

@@ -1,8 +1,9 @@
 """The org tree and the people in it.
 
 The tree is one treebeard materialised-path tree: a unit's ``path`` is the path of its parent plus
-four characters, so "everything under 广东分公司" is ``path LIKE '<广东 path>%'`` — one indexed range
-scan whatever the depth. Later apps copy a person's path onto their own rows for the same reason.
+four characters, so "everything under 广东分公司" is ``path LIKE '<广东 path>%'``: one indexed
+range scan whatever the depth. Later apps copy a person's path onto their own rows for the same
+reason.
 """
 
 import uuid

@@ -62,6 +62,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import scope
 from .models import Channel, OrgUnit, PeopleImport, PeopleImportStatus, Person, Role
 from .services import person_deactivate, person_update
+from .signals import people_created
 
 User = get_user_model()
 
@@ -751,7 +752,8 @@ def _create_people(planned: list[PlannedPerson]) -> None:
 
     Every row has had the validation ``person_create`` runs (``plan_import``); as there, a new
     account gets an unusable password, so nobody can log in until they reset it by e-mail or a
-    coordinator sets one. Like ``bulk_create`` always, no ``post_save`` signals are sent.
+    coordinator sets one. ``people_created`` is sent once for the whole batch, so that later apps
+    (mandatory assignments) reach the new people in a few queries.
     """
     if not planned:
         return
@@ -768,7 +770,7 @@ def _create_people(planned: list[PlannedPerson]) -> None:
         user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
         users.append(user)
     User.objects.bulk_create(users, batch_size=CHUNK)
-    Person.objects.bulk_create(
+    people = Person.objects.bulk_create(
         [
             Person(
                 user=user,
@@ -794,6 +796,7 @@ def _create_people(planned: list[PlannedPerson]) -> None:
         ],
         batch_size=CHUNK,
     )
+    people_created.send(sender=Person, people=people)
 
 
 def _update_person(planned: PlannedPerson) -> None:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import KIND_DEPTH, OrgUnit, OrgUnitKind, Person
-from .signals import org_subtree_moved, people_created, person_moved
+from .signals import org_subtree_moved, people_created, person_audience_changed, person_moved
 
 User = get_user_model()
 
@@ -149,8 +149,8 @@ def person_update(
     email: str | None = None,
     is_active: bool = True,
 ) -> Person:
-    """Change a person; moving them to another unit tells the apps that copied their path."""
-    old_path = person.org_unit.path
+    """Change a person, telling the apps that copied their path, channel or roles."""
+    old_path, old_channel, old_roles = person.org_unit.path, person.channel, person.roles
     person.name, person.mobile, person.org_unit = name, mobile, org_unit
     person.channel, person.hire_date, person.is_active = channel, hire_date, is_active
     person.full_clean(exclude=["user"])
@@ -165,6 +165,8 @@ def person_update(
     person.__dict__.pop("roles", None)
     if org_unit.path != old_path:
         person_moved.send(sender=Person, person=person, old_path=old_path, new_path=org_unit.path)
+    if channel != old_channel or person.roles != old_roles:
+        person_audience_changed.send(sender=Person, person=person)
     return person
 
 

@@ -14,3 +14,6 @@ people_created = Signal()
 
 # Sent after a person changed org unit: person, old_path and new_path.
 person_moved = Signal()
+
+# Sent after a person's channel or roles changed (what audiences select on): person.
+person_audience_changed = Signal()

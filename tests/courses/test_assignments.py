@@ -1,5 +1,6 @@
 """Mandatory assignments: bulk enrolment, late joiners, scope; org moves keep copies in step."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from courses.services import (
     enrollment_get_or_create,
 )
 from organization.models import Channel, Role
+from organization.people_import import apply_plan, plan_import, read_table
 from organization.services import org_unit_move, person_update
 
 from .factories import make_course
@@ -184,6 +186,48 @@ def test_a_person_who_joins_later_gets_the_assignment(
     )
     row = Enrollment.objects.get(person=elsewhere)
     assert row.assignment == assignment and row.org_path == tree["PGZ01"].path
+
+
+def test_a_change_of_channel_brings_the_assignment_and_updates_the_copy(
+    tree, person_factory, gd_coordinator, life_course
+):
+    assignment = assignment_create(
+        user=gd_coordinator.user,
+        course=life_course,
+        audience_root=tree["PGD"],
+        due_date=DUE,
+        channels=[Channel.COUNTER],
+    )
+    agent = person_factory(tree["PGZ0101"], channel=Channel.AGENT_FORCE)
+    enrollment_get_or_create(person=agent, course=life_course, source=EnrollmentSource.SELF)
+    assert Enrollment.objects.get(person=agent).assignment is None
+
+    person_update(
+        person=agent,
+        name=agent.name,
+        mobile=agent.mobile,
+        org_unit=agent.org_unit,
+        channel=Channel.COUNTER,
+        roles=[Role.AGENT],
+    )
+    row = Enrollment.objects.get(person=agent)
+    assert (row.assignment, row.channel, row.due_date) == (assignment, Channel.COUNTER, DUE)
+
+
+def test_people_imported_into_the_audience_get_the_assignment(
+    tree, person_factory, gd_coordinator, life_course
+):
+    assignment = assignment_create(
+        user=gd_coordinator.user, course=life_course, audience_root=tree["PGZ"], due_date=DUE
+    )
+    content = (
+        "工号,姓名,手机号码,机构代码,渠道,角色,入职日期\n"
+        "IMP001,导入甲,13900000001,PGZ0101,个人代理,业务人员,2024-01-02\n"
+    ).encode()
+    rows = read_table(io.BytesIO(content), name="people.csv")
+    apply_plan(plan=plan_import(rows=rows, importer=gd_coordinator.user))
+    row = Enrollment.objects.get(person__employee_no="IMP001")
+    assert (row.assignment, row.due_date) == (assignment, DUE)
 
 
 def test_an_inactive_assignment_reaches_no_newcomer(

@@ -13,7 +13,7 @@ from organization.models import Channel
 
 from .factories import make_course, make_lesson, make_video
 
-HEARTBEAT_QUERIES = 20
+HEARTBEAT_QUERIES = 17
 
 
 @pytest.fixture

@@ -65,7 +65,9 @@ def test_deactivated_manager_loses_scope(people):
 
 
 def test_subtree_filter_is_one_query(tree, people, django_assert_num_queries):
-    user = Person.objects.select_related("org_unit", "user").get(pk=people["gd_coordinator"].pk).user
+    user = (
+        Person.objects.select_related("org_unit", "user").get(pk=people["gd_coordinator"].pk).user
+    )
     user.person.roles  # noqa: B018 - loaded once per request in real use
     with django_assert_num_queries(1):
         list(scope.filter_to_scope(Person.objects.all(), user, path_field="org_unit__path"))
