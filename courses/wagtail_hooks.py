@@ -14,8 +14,10 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from organization.demo import DEMO_DATA_HOOK
 from organization.scope import can_manage_unit
 
+from .demo import load_courses
 from .forms import AssignmentForm
 from .models import Assignment, CourseIndexPage, MorningMeetingIndexPage
 from .permissions import grant_section_page_permissions
@@ -168,3 +170,6 @@ def media_in_lessons_open_to_user(user, item):
 
 # The agents' front end (courses/views.py): 今日晨会 and 我的学习 panels on the home page.
 hooks.register("construct_person_home_panels", home_panels)
+
+# manage.py load_demo: the demo courses, morning meetings and learning records (courses/demo.py).
+hooks.register(DEMO_DATA_HOOK, load_courses)

@@ -17,3 +17,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/cst-test-media"))
 LANGUAGE_CODE = "zh-hans"
+# Demo clips (courses/demo.py) are made with real ffmpeg, but short.
+DEMO_CLIP_SECONDS = 2

@@ -4,10 +4,19 @@ the player's heartbeats record the progress on the server, and the course page s
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
-from courses.models import Enrollment, EnrollmentStatus, LessonProgress
+from courses.models import (
+    CourseIndexPage,
+    Enrollment,
+    EnrollmentStatus,
+    LessonProgress,
+    MorningMeetingIndexPage,
+)
 from courses.services import assignment_create
 from media_library.demo import generate_demo_clip
 from media_library.models import MediaKind
@@ -15,12 +24,29 @@ from organization.models import Role
 from tests.courses.factories import make_course, make_lesson
 from tests.organization.factories import make_person
 
-# The course catalogue and the rest of Wagtail's page tree come from migrations; a live-server
-# test empties the tables afterwards, so each test here gets them back (serialized_rollback).
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.e2e
 
 PASSWORD = "pass-word-123"
 CLIP_SECONDS = 8
+
+
+@pytest.fixture
+def site(live_server):
+    """Wagtail's root page, default site and root collection, and the course catalogue.
+
+    Data migrations make them; an earlier live-server test may have emptied the tables since
+    (see conftest.py), so they are built again when missing.
+    """
+    if not Site.objects.exists():
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        locale, _created = Locale.objects.get_or_create(language_code=language)
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+        home = root.add_child(instance=Page(title="交叉销售培训平台", slug="home", locale=locale))
+        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
+        Collection.add_root(name="Root")
+        home.add_child(instance=CourseIndexPage(title="课程目录", slug="courses"))
+        home.add_child(instance=MorningMeetingIndexPage(title="晨会", slug="morning-meetings"))
+    return Site.objects.get(is_default_site=True)
 
 
 def horizontal_overflow(page) -> int:
@@ -34,7 +60,7 @@ def play_muted(page):
 
 
 def test_agent_plays_an_assigned_video_lesson_and_sees_the_progress(
-    tree, phone_page, live_server, login_as
+    site, tree, phone_page, live_server, login_as
 ):
     agent = make_person(tree["PGZ0101"], Role.AGENT, name="王小明")
     coordinator = make_person(tree["PGD"], Role.COORDINATOR)
@@ -105,7 +131,7 @@ def test_agent_plays_an_assigned_video_lesson_and_sees_the_progress(
 
 
 def test_an_agent_of_another_company_cannot_open_the_course(
-    tree, phone_page, live_server, login_as
+    site, tree, phone_page, live_server, login_as
 ):
     outsider = make_person(tree["HGZ0101"], Role.AGENT)
     course = make_course(owner=tree["L"], audience=[tree["P"]], title="寿险产品与联合展业")
