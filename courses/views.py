@@ -9,7 +9,6 @@ not exist (``courses.rules``).
 import json
 import math
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -32,7 +31,7 @@ from .models import (
     LessonPage,
     MorningMeetingIndexPage,
 )
-from .templatetags.courses_study import percent_of
+from .templatetags.courses_study import percent_of, watched_threshold_percent
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_QUERY_MAX_LENGTH = 100
@@ -191,14 +190,14 @@ def lesson_heartbeat(request, lesson_id: int):
         return _json_error(error.messages[0], 400)
     duration = float(lesson.tracked_media.duration)
     enrollment = Enrollment.objects.only("percent", "status").get(
-        person=person, course_id=lesson.course.pk
+        person=person, course=lesson.course
     )
     return JsonResponse(
         {
             "watched_seconds": progress.watched_seconds,
             "duration": duration,
             "watched_percent": percent_of(progress.watched_seconds, duration),
-            "required_percent": round(settings.COURSES_WATCHED_THRESHOLD * 100),
+            "required_percent": watched_threshold_percent(),
             "watched": progress.is_completed,
             "position": progress.last_position,
             "course_percent": enrollment.percent,
@@ -214,16 +213,16 @@ def search(request):
     """``/search/?q=…&type=…``: what the person may see, matched words in ``<mark>``."""
     query = " ".join(request.GET.get("q", "").split())[:SEARCH_QUERY_MAX_LENGTH]
     person = _active_person(request)
-    found = None
-    page = None
+    found = page = None
+    hits = []
     if query and person is not None:
         found = site_search.search_for_person(
             person=person, query=query, kind=request.GET.get("type", "")
         )
         page = Paginator(found.results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-        page.hits = found.highlight(page.object_list, request)
+        hits = found.highlight(page.object_list, request)
     return render(
         request,
         "courses/search.html",
-        {"query": query, "person": person, "found": found, "page": page},
+        {"query": query, "person": person, "found": found, "page": page, "hits": hits},
     )

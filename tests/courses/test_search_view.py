@@ -13,7 +13,7 @@ from organization.models import Channel
 from .factories import make_course, make_lesson, make_meeting, make_video
 
 SEARCH = reverse("courses:search")
-SEARCH_QUERIES = 22
+SEARCH_QUERIES = 20
 
 
 @pytest.fixture

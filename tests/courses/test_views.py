@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,6 +30,7 @@ CATALOGUE_QUERIES = 18
 LESSON_PAGE_QUERIES = 24
 MY_LEARNING_QUERIES = 10
 AGENT_HOME_QUERIES = 14
+MEETING_LIST_QUERIES = 15
 
 
 @pytest.fixture
@@ -410,6 +412,24 @@ def test_lecturer_previews_a_draft_course_and_lesson_in_the_admin(client, tree, 
         assert "data-heartbeat-url" not in html
 
 
+def test_an_admin_without_a_person_reads_lessons_without_recording_anything(
+    client, life_course, video
+):
+    superuser = get_user_model().objects.create_superuser("ops", password="x-secret-42")
+    video_lesson, text_lesson = make_lesson(life_course, media=video), make_lesson(life_course)
+    client.force_login(superuser)
+
+    course_html = html_of(client.get(life_course.url))
+    video_html = html_of(client.get(video_lesson.url))
+    text_html = html_of(client.get(text_lesson.url))
+
+    assert "此账号没有关联人员档案，不记录学习进度。" in course_html
+    assert "开始学习" not in course_html
+    assert "data-heartbeat-url" not in video_html and "courses/player.js" not in video_html
+    assert "标记为已完成" not in text_html
+    assert client.post(reverse("courses:lesson_done", args=[text_lesson.pk])).status_code == 404
+
+
 def test_lecturer_of_another_company_cannot_preview_or_open_the_course(client, tree, p_lecturer):
     course = make_course(owner=tree["L"], audience=[tree["H"]], title="寿险产品基础")
     client.force_login(p_lecturer.user)
@@ -444,6 +464,22 @@ def test_meetings_show_the_agents_company_and_group_ones(client, tree, p_agent, 
     assert "车险续保" in page and "要点一" in page
     assert client.get(group.url).status_code == 200
     assert client.get(other.url).status_code == 404
+
+
+@pytest.mark.parametrize("meetings", [3, 15])
+def test_meeting_list_takes_a_fixed_number_of_queries(
+    client, tree, p_agent, meetings_index, meetings, django_assert_max_num_queries
+):
+    for number in range(meetings):
+        company = tree["P"] if number % 2 else None
+        make_meeting(meetings_index, company=company, meeting_date=TODAY - timedelta(days=number))
+    client.force_login(p_agent.user)
+    html_of(client.get(meetings_index.url))
+
+    with django_assert_max_num_queries(MEETING_LIST_QUERIES):
+        html = html_of(client.get(meetings_index.url))
+
+    assert html.count('class="card meeting-card"') == meetings
 
 
 def test_meeting_page_plays_its_recording(client, tree, p_agent, meetings_index, video):

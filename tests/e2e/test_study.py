@@ -142,3 +142,31 @@ def test_an_agent_of_another_company_cannot_open_the_course(
     assert response.status == 404
     phone_page.goto(f"{live_server.url}/courses/")
     expect(phone_page.locator("main")).not_to_contain_text("寿险产品与联合展业")
+
+
+def test_seeking_to_the_end_does_not_count_as_watched(
+    site, tree, phone_page, live_server, login_as
+):
+    agent = make_person(tree["PGZ0101"], Role.AGENT)
+    clip = generate_demo_clip(MediaKind.LECTURE_DISC, CLIP_SECONDS, "续保政策解读")
+    course = make_course(owner=tree["L"], audience=[tree["P"]], title="续保政策")
+    lesson = make_lesson(course, media=clip, title="续保政策视频")
+    login_as(phone_page, agent, PASSWORD)
+    phone_page.goto(f"{live_server.url}{lesson.url}")
+
+    play_muted(phone_page)
+    phone_page.wait_for_function("document.querySelector('video').currentTime > 1")
+    phone_page.evaluate(f"document.querySelector('video').currentTime = {CLIP_SECONDS - 2}")
+    phone_page.wait_for_function("document.querySelector('video').ended", timeout=15_000)
+
+    progress = None
+    for _attempt in range(50):  # the heartbeat sent when playing stops at the end
+        progress = LessonProgress.objects.filter(person=agent, lesson=lesson).first()
+        if progress is not None and progress.last_position >= CLIP_SECONDS - 0.5:
+            break
+        phone_page.wait_for_timeout(100)
+    assert progress.last_position >= CLIP_SECONDS - 0.5
+    assert 2 < progress.watched_seconds < 5
+    assert len(progress.watched_intervals) == 2
+    assert not progress.is_completed
+    expect(phone_page.locator("[data-study-status]")).not_to_contain_text("看完")

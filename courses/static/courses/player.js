@@ -94,7 +94,7 @@
     if (status) {
       status.textContent = data.watched
         ? texts.watched
-        : texts.progress.replace("{percent}", data.watched_percent);
+        : texts.progress + " " + data.watched_percent + "%";
     }
     var box = document.querySelector("[data-lesson-progress]");
     if (box) box.classList.toggle("is-done", data.watched);
