@@ -6,9 +6,10 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
 from wagtail.models import Page, ReferenceIndex
 
-from organization.models import Person
+from organization.models import OrgUnit, Person
 from organization.scope import MANAGING_ROLES, filter_to_scope
 
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     LessonPage,
     LessonProgress,
     MorningMeetingPage,
+    cross_selling_labels,
 )
 
 STEPLEN = Page.steplen
@@ -28,8 +30,10 @@ STEPLEN = Page.steplen
 
 def _audience_q(person: Person) -> Q:
     """Courses whose audience holds the person's company and channel (rows, not a scan)."""
+    # The person's company read in SQL: the rule check does not load their org unit.
+    company_id = OrgUnit.objects.filter(pk=person.org_unit_id).values("company_id")[:1]
     company_ids = CoursePage.audience_companies.through.objects.filter(
-        coursepage_id=OuterRef("pk"), orgunit_id=person.org_unit.company_id
+        coursepage_id=OuterRef("pk"), orgunit_id=Subquery(company_id)
     )
     channels = CourseAudienceChannel.objects.filter(
         course_id=OuterRef("pk"), channel=person.channel
@@ -92,7 +96,8 @@ def catalogue_for_person(
     *, person: Person, topic: str | None = None, product: str | None = None
 ) -> QuerySet:
     """Live courses for the person's company and channel, newest first, each annotated with the
-    person's ``enrollment_status`` and ``enrollment_percent`` (None when not enrolled).
+    person's ``enrollment_status``, ``enrollment_percent`` and ``enrollment_due_date`` (None when
+    not enrolled).
 
     Three queries when iterated: courses, topic tags, product tags.
     """
@@ -105,6 +110,7 @@ def catalogue_for_person(
         .annotate(
             enrollment_status=Subquery(enrollment.values("status")[:1]),
             enrollment_percent=Subquery(enrollment.values("percent")[:1]),
+            enrollment_due_date=Subquery(enrollment.values("due_date")[:1]),
         )
         .order_by("-first_published_at", "pk")
     )
@@ -126,12 +132,16 @@ class CourseOutline:
     cross_selling_pairs: list[str] = field(default_factory=list)
 
 
-def course_outline(*, course: CoursePage, person: Person | None) -> CourseOutline:
+def course_outline(
+    *, course: CoursePage, person: Person | None, preview: bool = False
+) -> CourseOutline:
     """The course's live lessons in order, each with ``progress`` (the person's LessonProgress or
     None), the person's enrolment and the lesson to continue with.
 
-    Five queries whatever the number of lessons: lessons, progress, enrolment, audience companies
-    (for the cross-selling label) and the owning company.
+    Four queries whatever the number of lessons: lessons, progress, enrolment, and the owning and
+    audience companies together (for the cross-selling label; the owner primes
+    ``course.owning_company``, whose name the page shows). A ``preview`` reads the draft's own
+    companies instead, which may not be saved yet.
     """
     lessons = list(LessonPage.objects.live().child_of(course).order_by("path"))
     progress_by_lesson = {}
@@ -162,8 +172,53 @@ def course_outline(*, course: CoursePage, person: Person | None) -> CourseOutlin
         required_count=len(counted),
         required_done=len(done),
         next_lesson=next_lesson,
-        cross_selling_pairs=course.cross_selling_pairs,
+        cross_selling_pairs=course.cross_selling_pairs if preview else _cross_selling_pairs(course),
     )
+
+
+def _cross_selling_pairs(course: CoursePage) -> list[str]:
+    """One query for the owning and the audience companies; primes ``course.owning_company``."""
+    companies = list(
+        OrgUnit.objects.filter(
+            Q(pk=course.owning_company_id) | Q(audience_courses=course)
+        ).distinct()
+    )
+    course.owning_company = next(c for c in companies if c.pk == course.owning_company_id)
+    # The owner is listed once whether or not it is also in the audience; the labels skip it.
+    return cross_selling_labels(course.owning_company, companies)
+
+
+def live_lesson_with_course(*, lesson_id: int) -> LessonPage | None:
+    """The live lesson with ``lesson.course`` primed, in one query: the course's id, owning
+    company and completion rule come as subqueries; its other fields load if ever read."""
+    course = CoursePage.objects.filter(
+        path=Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * STEPLEN)
+    )
+    lesson = (
+        LessonPage.objects.live()
+        .filter(pk=lesson_id)
+        .annotate(
+            course_pk=Subquery(course.values("pk")[:1]),
+            course_owner_id=Subquery(course.values("owning_company_id")[:1]),
+            course_rule=Subquery(course.values("completion_rule")[:1]),
+        )
+        .first()
+    )
+    if lesson is None:
+        return None
+    loaded = {
+        "id": lesson.course_pk,
+        "path": lesson.path[:-STEPLEN],
+        "depth": lesson.depth - 1,
+        "page_ptr_id": lesson.course_pk,
+        "owning_company_id": lesson.course_owner_id,
+        "completion_rule": lesson.course_rule,
+    }
+    names = [f.attname for f in CoursePage._meta.concrete_fields if f.attname in loaded]
+    lesson.__dict__["course"] = CoursePage.from_db(
+        lesson._state.db, names, [loaded[name] for name in names]
+    )
+    return lesson
 
 
 @dataclass

@@ -198,6 +198,7 @@ def progress_record_heartbeat(
     ``settings.COURSES_WATCHED_THRESHOLD`` of the media's probed duration; the enrolment's percent,
     status and dates change in the same transaction. A heartbeat that claims more than could have
     been played is refused whole (``ValidationError``), so seeking to the end proves nothing.
+    The updated enrolment comes back as ``progress.enrollment``, so callers need not re-read it.
     """
     media = lesson.tracked_media
     if media is None:
@@ -235,6 +236,7 @@ def progress_record_heartbeat(
     progress.save()
     if newly_watched or enrollment.started_at is None:
         _recompute(enrollment, course=course, at=at)
+    progress.enrollment = enrollment
     return progress
 
 

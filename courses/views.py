@@ -26,7 +26,6 @@ from . import selectors, services
 from .models import (
     CourseIndexPage,
     CoursePage,
-    Enrollment,
     EnrollmentSource,
     LessonPage,
     MorningMeetingIndexPage,
@@ -174,7 +173,7 @@ def lesson_heartbeat(request, lesson_id: int):
     if not request.user.is_authenticated:
         return _json_error(_("登录已过期，请重新登录后继续学习。"), 401)
     person = _active_person(request)
-    lesson = LessonPage.objects.live().filter(pk=lesson_id).first()
+    lesson = selectors.live_lesson_with_course(lesson_id=lesson_id)
     if (
         person is None
         or lesson is None
@@ -189,9 +188,7 @@ def lesson_heartbeat(request, lesson_id: int):
     except ValidationError as error:
         return _json_error(error.messages[0], 400)
     duration = float(lesson.tracked_media.duration)
-    enrollment = Enrollment.objects.only("percent", "status").get(
-        person=person, course=lesson.course
-    )
+    enrollment = progress.enrollment
     return JsonResponse(
         {
             "watched_seconds": progress.watched_seconds,

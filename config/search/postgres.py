@@ -11,8 +11,11 @@ stored as 16383), so in very long texts a phrase found only beyond those limits 
 and not on SQLite; single tokens are found anywhere.
 """
 
+import operator
+from functools import reduce
+
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from modelsearch.backends.database.postgres.postgres import (
     IndexEntry,
     ObjectIndexer,
@@ -21,10 +24,10 @@ from modelsearch.backends.database.postgres.postgres import (
     PostgresSearchBackend,
     PostgresSearchQueryCompiler,
 )
-from modelsearch.query import And, Boost, Not, Or, Phrase, PlainText
+from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 from modelsearch.utils import get_content_type_pk
 
-from .backend import SegmentedQueryMixin
+from .backend import SegmentedQueryMixin, Term
 from .segmentation import SEPARATOR, index_tokens
 
 
@@ -99,20 +102,30 @@ class TSQuery(SearchQuery):
 
 
 class SegmentedPostgresQueryMixin(SegmentedQueryMixin):
+    """Query compilation for the segmented index.
+
+    modelsearch filters on ``(title || body) @@ query``, an expression no index covers, so every
+    entry is read, concatenated and matched. Here each term is matched on each column
+    (``title @@ term OR body @@ term``), combined as the query combines its terms: the same rows,
+    as a term never spans two columns (a phrase cannot cross the separator kept at the end of each
+    vector), and the GIN indexes on ``title`` and ``body`` can answer it. Ranking is modelsearch's.
+    """
+
     def build_tsquery_content(self, query, config=None, invert=False):
         text = self.tsquery_text(query)
         return TSQuery(f"!({text})" if invert else text)
 
+    @staticmethod
+    def term_text(term: Term) -> str:
+        lexemes = [_quote(token) for token in term.tokens]
+        if term.prefix:
+            lexemes[-1] += ":*"
+        return "(" + " <-> ".join(lexemes) + ")"
+
     def tsquery_text(self, query) -> str:
         if isinstance(query, (PlainText, Phrase)):
-            phrases = []
-            for term in self.terms(query):
-                lexemes = [_quote(token) for token in term.tokens]
-                if term.prefix:
-                    lexemes[-1] += ":*"
-                phrases.append("(" + " <-> ".join(lexemes) + ")")
             connector = " | " if getattr(query, "operator", "and") == "or" else " & "
-            return "(" + connector.join(phrases) + ")"
+            return "(" + connector.join(self.term_text(term) for term in self.terms(query)) + ")"
         if isinstance(query, (And, Or)):
             connector = " & " if isinstance(query, And) else " | "
             return "(" + connector.join(self.tsquery_text(sub) for sub in query.subqueries) + ")"
@@ -122,6 +135,45 @@ class SegmentedPostgresQueryMixin(SegmentedQueryMixin):
             return self.tsquery_text(query.subquery)
         raise NotImplementedError(
             f"`{query.__class__.__name__}` is not supported by the PostgreSQL search backend."
+        )
+
+    def match_condition(self, query, columns: list[str]) -> Q:
+        """The filter for ``query`` on the annotated vector ``columns``, term by term."""
+        if isinstance(query, (PlainText, Phrase)):
+            combine = operator.or_ if getattr(query, "operator", "and") == "or" else operator.and_
+            return reduce(
+                combine,
+                (
+                    reduce(
+                        operator.or_,
+                        (Q(**{column: TSQuery(self.term_text(term))}) for column in columns),
+                    )
+                    for term in self.terms(query)
+                ),
+            )
+        if isinstance(query, (And, Or)):
+            combine = operator.and_ if isinstance(query, And) else operator.or_
+            return reduce(combine, (self.match_condition(sub, columns) for sub in query.subqueries))
+        if isinstance(query, Not):
+            return ~self.match_condition(query.subquery, columns)
+        if isinstance(query, Boost):
+            return self.match_condition(query.subquery, columns)
+        raise NotImplementedError(
+            f"`{query.__class__.__name__}` is not supported by the PostgreSQL search backend."
+        )
+
+    def search(self, config, start, stop, score_field=None, backend=None):
+        if isinstance(self.query, (MatchAll, Fuzzy)) or (
+            isinstance(self.query, Not) and isinstance(self.query.subquery, MatchAll)
+        ):
+            return super().search(config, start, stop, score_field=score_field, backend=backend)
+        vectors = self.get_search_vectors(self.build_tsquery(self.query, config=config))
+        columns = {f"_vector_{n}_": vector for n, (vector, _boost) in enumerate(vectors)}
+        queryset = self.queryset.alias(**columns).filter(
+            self.match_condition(self.query, list(columns))
+        )
+        return self._apply_ordering_and_scoring(
+            queryset, self._build_rank_expression(vectors, config), start, stop, score_field
         )
 
     def get_fields_vectors(self, search_query):

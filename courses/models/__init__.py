@@ -17,6 +17,7 @@ from .pages import (
     MorningMeetingIndexPage,
     MorningMeetingPage,
     business_line,
+    cross_selling_labels,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "MorningMeetingIndexPage",
     "MorningMeetingPage",
     "business_line",
+    "cross_selling_labels",
 ]

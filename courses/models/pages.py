@@ -44,6 +44,25 @@ def business_line(company) -> str:
     return company.name
 
 
+def route_to_child(parent: Page, model: type[Page], request, path_components: list[str]):
+    """``Page.route`` for a parent whose children are all ``model``: one query per level instead
+    of Wagtail's two (the child row, then ``.specific``)."""
+    child = model.objects.child_of(parent).filter(slug=path_components[0]).first()
+    if child is None:
+        raise Http404
+    child._cached_parent_obj = parent
+    return child.route(request, path_components[1:])
+
+
+def cross_selling_labels(owner, audience_companies) -> list[str]:
+    """ "产代寿" for each audience company other than the owner (here a life company)."""
+    return [
+        f"{business_line(company)}代{business_line(owner)}"
+        for company in audience_companies
+        if company.pk != owner.pk
+    ]
+
+
 class CompletionRule(models.TextChoices):
     ALL_REQUIRED_LESSONS = "all_required_lessons", _("完成全部必修课时")
 
@@ -69,6 +88,11 @@ class CourseIndexPage(Page):
 
     def permissions_for_user(self, user):
         return SectionPagePermissionTester(user, self)
+
+    def route(self, request, path_components):
+        if path_components:
+            return route_to_child(self, CoursePage, request, path_components)
+        return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from ..selectors import catalogue_for_person
@@ -216,12 +240,19 @@ class CoursePage(Page):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
+    def route(self, request, path_components):
+        if path_components:
+            return route_to_child(self, LessonPage, request, path_components)
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         from ..selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
         person = getattr(request.user, "person", None)
-        context["outline"] = course_outline(course=self, person=person)
+        context["outline"] = course_outline(
+            course=self, person=person, preview=getattr(request, "is_preview", False)
+        )
         return context
 
     def permissions_for_user(self, user):
@@ -235,12 +266,7 @@ class CoursePage(Page):
     def cross_selling_pairs(self) -> list[str]:
         """E.g. ["产代寿"] for a life course whose audience is P&C agents; empty when the course is
         for its own company's people only."""
-        owner = business_line(self.owning_company)
-        return [
-            f"{business_line(company)}代{owner}"
-            for company in self.audience_companies.all()
-            if company.pk != self.owning_company_id
-        ]
+        return cross_selling_labels(self.owning_company, self.audience_companies.all())
 
 
 class LessonPage(Page):
@@ -303,6 +329,8 @@ class LessonPage(Page):
 
     @cached_property
     def course_company_id(self) -> int | None:
+        if "course" in self.__dict__:
+            return self.course.owning_company_id
         parent_path = self.path[: -self.steplen]
         return (
             CoursePage.objects.filter(path=parent_path)
@@ -312,6 +340,10 @@ class LessonPage(Page):
 
     @cached_property
     def course(self) -> "CoursePage":
+        parent = getattr(self, "_cached_parent_obj", None)
+        if isinstance(parent, CoursePage):
+            # Routed through the course: ``CoursePage.route`` already loaded it.
+            return parent
         return CoursePage.objects.get(path=self.path[: -self.steplen])
 
     @property

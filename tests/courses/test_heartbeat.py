@@ -13,7 +13,7 @@ from organization.models import Channel
 
 from .factories import make_course, make_lesson, make_video
 
-HEARTBEAT_QUERIES = 17
+HEARTBEAT_QUERIES = 14
 
 
 @pytest.fixture

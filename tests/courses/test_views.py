@@ -22,9 +22,9 @@ from .factories import make_course, make_lesson, make_meeting, make_video
 
 TODAY = timezone.localdate()
 DUE = TODAY + timedelta(days=30)
-# Session and user, Wagtail's site and route (catalogue and course, each with its specific row),
-# the privacy check, person and unit, the view rule, the outline's five, permissions for the
-# navigation and saving the session: the same for 5 lessons as for 50.
+# Session and user, Wagtail's site and route (the catalogue and its specific row, then the course
+# in one), the privacy check, the person, the view rule, the outline's four, permissions for the
+# navigation and saving the session (19 today): the same for 5 lessons as for 50.
 COURSE_PAGE_QUERIES = 20
 CATALOGUE_QUERIES = 18
 LESSON_PAGE_QUERIES = 24
@@ -107,10 +107,6 @@ def test_catalogue_shows_each_courses_status(client, tree, p_agent, life_course)
     assert "已完成" in card(html, "已学完的课程")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalogue_for_person does not annotate enrollment_due_date yet (requests.md)",
-)
 def test_catalogue_shows_the_due_date_of_an_assigned_course(
     client, tree, p_agent, coordinator, life_course
 ):
@@ -228,11 +224,6 @@ def test_course_page_queries_do_not_grow_with_its_lessons(client, tree, p_agent)
     assert counts[0] == counts[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="22 queries until the requests in requests.md (helper-7: one query for the owning and "
-    "audience companies, a route() without the extra specific lookup) land",
-)
 @pytest.mark.parametrize("lessons", [5, 50])
 def test_course_page_takes_at_most_twenty_queries(
     client, p_agent, life_course, lessons, django_assert_max_num_queries
