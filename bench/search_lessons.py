@@ -163,9 +163,6 @@ def bulk_lessons(courses: list) -> list[int]:
 
 
 def index_lessons(ids: list[int], batch: int = 500) -> None:
-    """Index the lessons in bulk, then ``ANALYZE``, as autovacuum does soon after such a load:
-    without it the planner would see the tables' sizes from before the load."""
-    from django.db import connection
     from wagtail.search.backends import get_search_backend
 
     from courses.models import LessonPage
@@ -175,8 +172,6 @@ def index_lessons(ids: list[int], batch: int = 500) -> None:
         backend.add_bulk(
             LessonPage, list(LessonPage.objects.filter(pk__in=ids[start : start + batch]))
         )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
 
 
 def main() -> int:
