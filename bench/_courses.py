@@ -2,7 +2,7 @@
 page API: ``add_child``, a revision, ``publish``), and a small population of agents.
 
 The lesson texts are the articles of the seed (``courses/demo_content/cross_selling_rules_zh.md``,
-read by ``courses.demo.seed_articles``).
+read by ``courses.seed.seed_articles``).
 """
 
 import itertools
@@ -12,7 +12,7 @@ _numbers = itertools.count(1)
 
 
 def article_texts() -> list[str]:
-    from courses.demo import seed_articles
+    from courses.seed import seed_articles
 
     return [f"{article.label} {article.text}" for article in seed_articles().values()]
 

@@ -25,20 +25,14 @@ base); SQLite: a file in a temporary directory.
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SEED_PATHS = [
-    REPO_ROOT / "seed" / "cross_selling_rules_zh.md",
-    Path("/work/shared/seed/cross_selling_rules_zh.md"),
-]
 TARGET = 0.98
 VENDORS = ("sqlite", "postgresql")
-ARTICLE_RE = re.compile(r"^(第[一二三四五六七八九十百]+条)\s*(.+)$", re.MULTILINE)
 
 QUERIES = [
     # Terms of the user dictionary, as they stand in the rules.
@@ -130,11 +124,11 @@ QUERIES = [
 
 
 def articles() -> list[tuple[str, str]]:
-    """(第N条, text) for every article of the seed."""
-    for path in SEED_PATHS:
-        if path.exists():
-            return ARTICLE_RE.findall(path.read_text(encoding="utf-8"))
-    raise SystemExit(f"Seed not found: {', '.join(map(str, SEED_PATHS))}")
+    """(第N条, text) for every article of the seed, as the demo courses read them."""
+    sys.path.insert(0, str(REPO_ROOT))
+    from courses.seed import seed_articles
+
+    return [(article.label, article.text) for article in seed_articles().values()]
 
 
 def setup(vendor: str, workdir: Path) -> None:

@@ -16,11 +16,9 @@ day's morning meeting.
 import dataclasses
 import functools
 import operator
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Exists, ExpressionWrapper, OuterRef, Q, When
@@ -43,49 +41,11 @@ from .models import (
     MorningMeetingIndexPage,
     MorningMeetingPage,
 )
+from .seed import Article, seed_articles
 from .services import assignment_create, lesson_mark_done, progress_record_heartbeat
 
-SEED_PATH = Path(__file__).parent / "demo_content" / "cross_selling_rules_zh.md"
-CHAPTER_LINE = re.compile(r"^## (第[一二三四五六七八九十]+章)\s*(\S+)$")
-ARTICLE_LINE = re.compile(r"^(第([一二三四五六七八九十]+)条)\s*(.+)$")
-CHINESE_DIGITS = "一二三四五六七八九"
 KEY_POINTS_TITLE = "本课要点"
 MINUTES_PER_ARTICLE = 5
-
-
-@dataclass(frozen=True)
-class Article:
-    label: str  # 第二十四条
-    number: int  # 24
-    chapter: str  # 第七章业务管理
-    text: str
-
-
-def chinese_number(numeral: str) -> int:
-    """一 … 九十九 as an int (articles and chapters of the seed)."""
-    if "十" not in numeral:
-        return CHINESE_DIGITS.index(numeral) + 1
-    tens, _ten, ones = numeral.partition("十")
-    value = (CHINESE_DIGITS.index(tens) + 1 if tens else 1) * 10
-    return value + (CHINESE_DIGITS.index(ones) + 1 if ones else 0)
-
-
-def parse_rules(text: str) -> dict[str, Article]:
-    """The seed's articles by label (第十五条 …), in order, each with its chapter."""
-    articles: dict[str, Article] = {}
-    chapter = ""
-    for line in text.splitlines():
-        line = line.strip()
-        if match := CHAPTER_LINE.match(line):
-            chapter = match[1] + match[2]
-        elif chapter and (match := ARTICLE_LINE.match(line)):
-            articles[match[1]] = Article(match[1], chinese_number(match[2]), chapter, match[3])
-    return articles
-
-
-@functools.cache
-def seed_articles() -> dict[str, Article]:
-    return parse_rules(SEED_PATH.read_text(encoding="utf-8"))
 
 
 # A short title and the key points of each article: the lecturers' reading of the rules.

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
-from courses.demo import COURSES, SEED_PATH, meeting_dates, parse_rules, seed_articles
+from courses.demo import COURSES, meeting_dates
 from courses.models import (
     Assignment,
     CoursePage,
@@ -19,6 +19,7 @@ from courses.models import (
     LessonProgress,
     MorningMeetingPage,
 )
+from courses.seed import SEED_PATH, parse_rules, seed_articles
 from courses.selectors import catalogue_for_person, my_learning, todays_morning_meeting
 from media_library.models import MediaKind, TrainingMedia
 from organization.models import Channel, Person, Role
