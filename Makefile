@@ -8,10 +8,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-# Debian packages: ffmpeg for media, gettext for translations; the test command adds Chromium and
-# CJK fonts. Installed only when missing and when we are root (CI and these machines run as root).
-RUN_APT := ffmpeg gettext
-TEST_APT := $(RUN_APT) chromium fonts-noto-cjk fonts-wqy-zenhei poppler-utils
+# Debian packages: ffmpeg for media, gettext for translations, WenQuanYi Zen Hei for the PDF
+# certificates (reportlab); the test command adds Chromium, Noto CJK and pdftotext. Installed only
+# when missing and when we are root (CI and these machines run as root).
+RUN_APT := ffmpeg gettext fonts-wqy-zenhei
+TEST_APT := $(RUN_APT) chromium fonts-noto-cjk poppler-utils
 
 .PHONY: run test bench lint messages system-deps-run system-deps-test venv venv-test
 

@@ -1,7 +1,8 @@
 """The benchmark server's URLconf: ``bench/bare/`` before the whole site (``config.urls``).
 
 The bare view is the baseline of the throughput ratios: the same middleware as every page (the
-session read and saved, the user loaded, login required, CSRF checked on a POST), and nothing else.
+session read, and saved when its idle expiry is due; the user and their person loaded; login
+required; CSRF checked on a POST), and nothing else.
 """
 
 from django.http import HttpResponse

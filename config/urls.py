@@ -20,6 +20,10 @@ urlpatterns = [
     path("media-files/", include("media_library.urls")),
     path("", include("organization.urls")),
     path("", include("courses.urls")),
+    path("", include("quizzes.certificate_urls")),
+    path("", include("quizzes.urls")),
+    path("", include("lecturer_portal.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.MEDIA_URL.startswith("/"):

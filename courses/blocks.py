@@ -18,6 +18,7 @@ class HeadingBlock(blocks.StructBlock):
         label=_("级别"),
         choices=[("h2", _("二级标题")), ("h3", _("三级标题"))],
         default="h2",
+        search_index=False,  # a layout choice: its label (二级标题) is not lesson text
     )
 
     class Meta:
@@ -40,7 +41,10 @@ class DocumentBlock(blocks.StructBlock):
         label=_("显示名称"), required=False, help_text=_("留空则使用文档标题。")
     )
     display = blocks.ChoiceBlock(
-        label=_("显示方式"), choices=DocumentDisplay.CHOICES, default=DocumentDisplay.DOWNLOAD
+        label=_("显示方式"),
+        choices=DocumentDisplay.CHOICES,
+        default=DocumentDisplay.DOWNLOAD,
+        search_index=False,  # a layout choice: its label (提供下载) is not lesson text
     )
 
     class Meta:

@@ -29,7 +29,8 @@ class CompanyLimitedPageForm(WagtailAdminPageForm):
         if getattr(self.instance, f"{self.company_field_name}_id") is None:
             only = list(companies[:2])
             if len(only) == 1:
-                self.initial.setdefault(self.company_field_name, only[0].pk)
+                # The model form's initial data already holds the empty field (None).
+                self.initial[self.company_field_name] = only[0].pk
 
 
 class CoursePageForm(CompanyLimitedPageForm):

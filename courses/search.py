@@ -7,8 +7,11 @@ live lessons of those courses, the live meetings of their company and the group-
 the media used in those lessons or meetings. Editors look for drafts and other companies' pages in
 the admin, whose search goes through the same backend.
 
-Results come kind after kind (courses, lessons, meetings, media), each kind by relevance; a page of
-results costs a count per kind and a slice of the kinds the page spans, whatever the number of hits.
+Results come kind after kind (courses, lessons, meetings, media), each kind by relevance. The open
+courses are read first (one small query: their keys and paths); each kind is then one search that
+returns the keys of all its matches, best first (``config.search.backend.ranked_pks``): their
+number is the kind's count, and a page loads only the rows it shows. The searched querysets filter
+on literal keys and paths, so the database plans each search from the text match outward.
 """
 
 from dataclasses import dataclass
@@ -20,8 +23,8 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, ReferenceIndex
-from wagtail.search.backends import get_search_backend
 
+from config.search.backend import ranked_pks
 from config.search.highlight import excerpt, highlight
 from media_library.models import ProcessingStatus, TrainingMedia
 from organization.models import Person
@@ -36,12 +39,10 @@ KIND_LABELS = {
     "media": _("音视频"),
 }
 STEPLEN = Page.steplen
-# The most media matches looked at (see PersonSearch._media_results).
-MEDIA_MATCHES = 500
 BODY_FIELD = LessonPage._meta.get_field("body")
 
 
-# What a person may open, as querysets a search can be narrowed to (``pk__in``). ------------------
+# What a person may open. -----------------------------------------------------------------------
 
 
 def open_courses(person: Person) -> QuerySet:
@@ -51,12 +52,13 @@ def open_courses(person: Person) -> QuerySet:
     return CoursePage.objects.live().filter(Q(pk__in=audience) | Q(pk__in=enrolled))
 
 
-def open_lessons(person: Person) -> QuerySet:
-    """Live lessons of the courses above (``courses.study_lesson``)."""
+def open_lesson_ids(course_paths: list[str]) -> QuerySet:
+    """Ids of the live lessons under the courses at ``course_paths`` (``courses.study_lesson``)."""
     return (
-        LessonPage.objects.live()
+        Page.objects.live()
         .alias(course_path=Left("path", Length("path") - STEPLEN))
-        .filter(course_path__in=open_courses(person).values("path"))
+        .filter(course_path__in=course_paths)
+        .values("pk")
     )
 
 
@@ -64,27 +66,28 @@ def open_meetings(person: Person) -> QuerySet:
     return morning_meetings_for_person(person=person)
 
 
-def _open_lesson_references(person: Person) -> QuerySet:
-    """Reference-index rows from the open lessons to training media."""
-    lesson_ids = open_lessons(person).annotate(pk_text=Cast("pk", CharField())).values("pk_text")
+def _lesson_media_references(course_paths: list[str]) -> QuerySet:
+    """Reference-index rows from the open lessons (under ``course_paths``) to training media."""
+    lesson_ids = open_lesson_ids(course_paths).annotate(pk_text=Cast("pk", CharField()))
     return ReferenceIndex.objects.filter(
         content_type=ContentType.objects.get_for_model(LessonPage),
         to_content_type=ContentType.objects.get_for_model(TrainingMedia),
-        object_id__in=lesson_ids,
+        object_id__in=lesson_ids.values("pk_text"),
     )
 
 
-def open_media(person: Person) -> QuerySet:
-    """Playable media used in an open lesson or meeting (``media_library.view_media``)."""
-    in_lessons = (
-        _open_lesson_references(person)
-        .annotate(media_pk=Cast("to_object_id", BigIntegerField()))
-        .values("media_pk")
-    )
-    in_meetings = open_meetings(person).filter(video__isnull=False).values("video_id")
-    return TrainingMedia.objects.filter(
-        Q(pk__in=in_lessons) | Q(pk__in=in_meetings), status=ProcessingStatus.READY
-    )
+def open_media(person: Person, course_paths: list[str]) -> QuerySet:
+    """Playable media used in an open lesson (under ``course_paths``, the paths of
+    ``open_courses(person)``) or meeting (``media_library.view_media``)."""
+    in_meetings = Q(pk__in=open_meetings(person).filter(video__isnull=False).values("video_id"))
+    if course_paths:
+        in_lessons = (
+            _lesson_media_references(course_paths)
+            .annotate(media_pk=Cast("to_object_id", BigIntegerField()))
+            .values("media_pk")
+        )
+        in_meetings |= Q(pk__in=in_lessons)
+    return TrainingMedia.objects.filter(in_meetings, status=ProcessingStatus.READY)
 
 
 # Searching -------------------------------------------------------------------------------------
@@ -101,25 +104,24 @@ class Hit:
 
 
 class ChainedResults:
-    """Several kinds' search results one after another, as ``Paginator`` needs them: ``count()``
-    and slicing, each kind counted once and sliced only where a page reaches it."""
+    """Several kinds' matches (keys, best first) one after another, as ``Paginator`` needs them:
+    ``count()`` and slicing; a slice loads the rows of the kinds it reaches, one query each."""
 
-    def __init__(self, parts: list[tuple[str, object]], counts: dict[str, int]):
+    def __init__(self, parts: list[tuple[str, list]], load):
         self.parts = parts
-        self.counts = counts
+        self.load = load
 
     def count(self) -> int:
-        return sum(self.counts[kind] for kind, _results in self.parts)
+        return sum(len(pks) for _kind, pks in self.parts)
 
     def __getitem__(self, index: slice) -> list[tuple[str, object]]:
         start, stop = index.start or 0, index.stop
         items, offset = [], 0
-        for kind, results in self.parts:
-            size = self.counts[kind]
-            low, high = max(start - offset, 0), min(stop - offset, size)
+        for kind, pks in self.parts:
+            low, high = max(start - offset, 0), min(stop - offset, len(pks))
             if low < high:
-                items.extend((kind, item) for item in results[low:high])
-            offset += size
+                items.extend((kind, item) for item in self.load(kind, pks[low:high]))
+            offset += len(pks)
             if offset >= stop:
                 break
         return items
@@ -132,41 +134,33 @@ class PersonSearch:
         self.person = person
         self.query = query
         self.kind = kind if kind in KIND_LABELS else ""
-        backend = get_search_backend()
-        searched = {
-            "course": CoursePage.objects.filter(pk__in=open_courses(person).values("pk")),
-            "lesson": LessonPage.objects.filter(pk__in=open_lessons(person).values("pk")),
-            "meeting": MorningMeetingPage.objects.filter(
-                pk__in=open_meetings(person).values("pk")
-            ).select_related("company"),
+        courses = list(open_courses(person).values_list("pk", "path", "title"))
+        # Titles by path: a lesson hit names its course (the lesson's parent path).
+        self.course_titles = {path: title for _pk, path, title in courses}
+        paths = list(self.course_titles)
+        searched = {"meeting": open_meetings(person), "media": open_media(person, paths)}
+        if courses:
+            searched["course"] = CoursePage.objects.filter(pk__in=[pk for pk, _p, _t in courses])
+            searched["lesson"] = LessonPage.objects.filter(pk__in=open_lesson_ids(paths))
+        self._pks = {
+            kind: ranked_pks(searched[kind], query, operator="and") if kind in searched else []
+            for kind in KIND_LABELS
         }
-        self._results = {
-            kind: backend.search(query, queryset, operator="and")
-            for kind, queryset in searched.items()
-        }
-        self._results["media"] = self._media_results(backend)
 
-    def _media_results(self, backend) -> list[TrainingMedia]:
-        """Media matching the query that the person may open, by relevance.
-
-        ``TrainingMedia.search_fields`` has no ``FilterField("id")``, so a search cannot be narrowed
-        to ``pk__in`` (modelsearch refuses it): the ids of the first ``MEDIA_MATCHES`` matches of
-        the playable media come first, then one query keeps the open ones.
-        """
-        playable = TrainingMedia.objects.filter(status=ProcessingStatus.READY).only("pk")
-        matches = backend.search(self.query, playable, operator="and")[:MEDIA_MATCHES]
-        rank = {item.pk: position for position, item in enumerate(matches)}
-        if not rank:
-            return []
-        found = open_media(self.person).filter(pk__in=rank).prefetch_related("tags")
-        return sorted(found, key=lambda item: rank[item.pk])
+    @staticmethod
+    def _load(kind: str, pks: list) -> list:
+        """The rows of ``pks``, in that order."""
+        rows = {
+            "course": CoursePage.objects.all(),
+            "lesson": LessonPage.objects.all(),
+            "meeting": MorningMeetingPage.objects.select_related("company"),
+            "media": TrainingMedia.objects.prefetch_related("tags"),
+        }[kind].in_bulk(pks)
+        return [rows[pk] for pk in pks if pk in rows]
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        return {
-            kind: len(results) if isinstance(results, list) else results.count()
-            for kind, results in self._results.items()
-        }
+        return {kind: len(pks) for kind, pks in self._pks.items()}
 
     @property
     def total(self) -> int:
@@ -182,11 +176,10 @@ class PersonSearch:
     @property
     def results(self) -> ChainedResults:
         kinds = [self.kind] if self.kind else list(KIND_LABELS)
-        return ChainedResults([(kind, self._results[kind]) for kind in kinds], self.counts)
+        return ChainedResults([(kind, self._pks[kind]) for kind in kinds], self._load)
 
     def highlight(self, items: list[tuple[str, object]], request=None) -> list[Hit]:
         """The hits of one page, in order, with the matched words marked."""
-        course_titles = self._course_titles([item for kind, item in items if kind == "lesson"])
         media_urls = self._media_urls([item for kind, item in items if kind == "media"], request)
         hits = []
         for kind, item in items:
@@ -194,7 +187,10 @@ class PersonSearch:
                 text, url, context = item.summary, item.get_url(request), ""
             elif kind == "lesson":
                 text = " ".join(BODY_FIELD.get_searchable_content(item.body))
-                url, context = item.get_url(request), course_titles.get(item.path[:-STEPLEN], "")
+                url, context = (
+                    item.get_url(request),
+                    self.course_titles.get(item.path[:-STEPLEN], ""),
+                )
             elif kind == "meeting":
                 text = " ".join([item.topic, *item.key_point_list])
                 url, context = item.get_url(request), f"{item.meeting_date:%Y-%m-%d}"
@@ -216,28 +212,22 @@ class PersonSearch:
             )
         return hits
 
-    @staticmethod
-    def _course_titles(lessons: list[LessonPage]) -> dict[str, str]:
-        paths = {lesson.path[:-STEPLEN] for lesson in lessons}
-        if not paths:
-            return {}
-        return dict(CoursePage.objects.filter(path__in=paths).values_list("path", "title"))
-
     def _media_urls(self, media: list[TrainingMedia], request) -> dict[int, str]:
         """Where each media hit is watched: a lesson or meeting that uses it and is open to the
         person."""
         if not media:
             return {}
         media_ids = [item.pk for item in media]
-        references = (
-            _open_lesson_references(self.person)
-            .filter(to_object_id__in=[str(pk) for pk in media_ids])
-            .order_by("object_id")
-            .values_list("to_object_id", "object_id")
-        )
         page_of_media = {}
-        for media_pk, lesson_pk in references:
-            page_of_media.setdefault(int(media_pk), int(lesson_pk))
+        if self.course_titles:
+            references = (
+                _lesson_media_references(list(self.course_titles))
+                .filter(to_object_id__in=[str(pk) for pk in media_ids])
+                .order_by("object_id")
+                .values_list("to_object_id", "object_id")
+            )
+            for media_pk, lesson_pk in references:
+                page_of_media.setdefault(int(media_pk), int(lesson_pk))
         meetings = (
             open_meetings(self.person).filter(video_id__in=media_ids).values_list("video_id", "pk")
         )

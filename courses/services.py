@@ -1,17 +1,19 @@
 """Writes to learning records: enrolments, lesson progress, mandatory assignments.
 
-Every event that changes a person's progress updates their ``Enrollment`` row in the same
-transaction, with the row locked (``select_for_update``), so concurrent heartbeats of one learner
-queue up instead of overwriting each other's percent.
+Every event that changes a person's percent or status updates their ``Enrollment`` row in the
+same transaction, with the row locked (``select_for_update``), so concurrent events of one learner
+queue up instead of overwriting each other's percent. A heartbeat that changes only the progress
+row writes it with one conditional UPDATE instead (``progress_record_heartbeat``).
 """
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -32,7 +34,19 @@ from .models import (
     LessonPage,
     LessonProgress,
 )
-from .selectors import assignment_audience, assignments_for_people
+from .selectors import (
+    HeartbeatLesson,
+    assignment_audience,
+    assignments_for_people,
+    heartbeat_lesson,
+)
+from .signals import (
+    RollupKey,
+    enrollment_changed,
+    enrollment_completed,
+    enrollments_changed,
+    enrollments_changing,
+)
 
 BULK_BATCH_SIZE = 1000
 
@@ -45,13 +59,38 @@ def _copied_place(person: Person) -> dict:
     }
 
 
+def _rollup_key(enrollment: Enrollment) -> RollupKey:
+    return RollupKey(
+        enrollment.org_path,
+        enrollment.course_id,
+        enrollment.channel,
+        enrollment.assignment_id,
+        enrollment.due_date,
+        enrollment.status,
+    )
+
+
+def _watched(enrollment: Enrollment) -> Enrollment:
+    """Remember what dashboards count ``enrollment`` under (a full row, locked by the caller)."""
+    enrollment._rollup_key = _rollup_key(enrollment)
+    return enrollment
+
+
+def _announce(enrollment: Enrollment) -> None:
+    """Tell the dashboards (``enrollment_changed``) when a save changed the RollupKey."""
+    before, after = getattr(enrollment, "_rollup_key", None), _rollup_key(enrollment)
+    if before != after:
+        enrollment_changed.send(Enrollment, enrollment=enrollment, before=before, after=after)
+        enrollment._rollup_key = after
+
+
 def _locked_enrollment(
     *, person: Person, course: CoursePage, defaults: dict
 ) -> tuple[Enrollment, bool]:
     """The person's enrolment in ``course``, locked for this transaction; created if missing."""
     enrollment = Enrollment.objects.select_for_update().filter(person=person, course=course).first()
     if enrollment is not None:
-        return enrollment, False
+        return _watched(enrollment), False
     enrollment = Enrollment(person=person, course=course, **_copied_place(person), **defaults)
     enrollment.full_clean(exclude=["person", "course", "company", "assignment"])
     try:
@@ -59,7 +98,9 @@ def _locked_enrollment(
             enrollment.save()
     except IntegrityError:
         # A concurrent request created it first.
-        return Enrollment.objects.select_for_update().get(person=person, course=course), False
+        enrollment = Enrollment.objects.select_for_update().get(person=person, course=course)
+        return _watched(enrollment), False
+    _announce(enrollment)
     return enrollment, True
 
 
@@ -93,6 +134,7 @@ def enrollment_get_or_create(
         enrollment.due_date = due_date
         enrollment.assignment = assignment
         enrollment.save(update_fields=["source", "due_date", "assignment", "updated_at"])
+        _announce(enrollment)
     return enrollment
 
 
@@ -120,6 +162,13 @@ def _lesson_counts(*, course: CoursePage, person: Person) -> tuple[int, int]:
     return counts["n_total"], counts["n_total_done"]
 
 
+def _rule_met(course: CoursePage, enrollment: Enrollment, *, counted: int, done: int) -> bool:
+    if course.completion_rule == CompletionRule.LESSONS_AND_QUIZ:
+        # A course without lessons completes with the quiz alone.
+        return done == counted and enrollment.quiz_passed_at is not None
+    return bool(counted) and done == counted
+
+
 def _recompute(enrollment: Enrollment, *, course: CoursePage, at: datetime | None) -> Enrollment:
     """Percent and status from the lessons done; ``at`` is when the triggering event happened
     (None for a plain recount). The caller holds the row lock.
@@ -132,17 +181,16 @@ def _recompute(enrollment: Enrollment, *, course: CoursePage, at: datetime | Non
     enrollment.percent = done * 100 // counted if counted else 0
     if at is not None and enrollment.started_at is None:
         enrollment.started_at = at
-    if (
-        course.completion_rule == CompletionRule.ALL_REQUIRED_LESSONS
-        and counted
-        and done == counted
-    ):
+    if _rule_met(course, enrollment, counted=counted, done=done):
         enrollment.status = EnrollmentStatus.COMPLETED
         enrollment.percent = 100
         enrollment.completed_at = at or timezone.now()
     elif enrollment.started_at is not None:
         enrollment.status = EnrollmentStatus.IN_PROGRESS
     enrollment.save(update_fields=["percent", "status", "started_at", "completed_at", "updated_at"])
+    _announce(enrollment)
+    if enrollment.status == EnrollmentStatus.COMPLETED:
+        enrollment_completed.send(Enrollment, enrollment=enrollment, at=enrollment.completed_at)
     return enrollment
 
 
@@ -154,7 +202,7 @@ def enrollment_recompute(*, enrollment: Enrollment) -> Enrollment:
         .select_related("person", "course")
         .get(pk=enrollment.pk)
     )
-    return _recompute(enrollment, course=enrollment.course, at=None)
+    return _recompute(_watched(enrollment), course=enrollment.course, at=None)
 
 
 @transaction.atomic
@@ -171,6 +219,48 @@ def enrollment_complete(*, person: Person, course: CoursePage, at: datetime) -> 
         enrollment.save(
             update_fields=["status", "percent", "completed_at", "started_at", "updated_at"]
         )
+        _announce(enrollment)
+        enrollment_completed.send(Enrollment, enrollment=enrollment, at=at)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_record_quiz_result(
+    *, person: Person, course: CoursePage, passed: bool, at: datetime
+) -> Enrollment:
+    """The person passed the course's certification quiz (``passed``), or a regrade took that
+    pass away (``not passed``). Called by the quiz app inside its own transaction.
+
+    A pass completes the course under "all required lessons" (as ``enrollment_complete``) and is
+    recorded under "all required lessons and pass the quiz", which completes once the lessons are
+    done too. A pass taken away reopens a completion that rested on it, keeping lesson progress.
+    """
+    enrollment, _created = _locked_enrollment(
+        person=person, course=course, defaults={"source": EnrollmentSource.SELF}
+    )
+    if passed:
+        if enrollment.quiz_passed_at is None:
+            enrollment.quiz_passed_at = at
+            enrollment.save(update_fields=["quiz_passed_at", "updated_at"])
+        if course.completion_rule == CompletionRule.LESSONS_AND_QUIZ:
+            return _recompute(enrollment, course=course, at=at)
+        return enrollment_complete(person=person, course=course, at=at)
+    if enrollment.quiz_passed_at is None:
+        return enrollment
+    enrollment.quiz_passed_at = None
+    counted, done = _lesson_counts(course=course, person=person)
+    if enrollment.status == EnrollmentStatus.COMPLETED and not (
+        course.completion_rule == CompletionRule.ALL_REQUIRED_LESSONS
+        and counted
+        and done == counted
+    ):
+        enrollment.status = EnrollmentStatus.IN_PROGRESS
+        enrollment.completed_at = None
+        enrollment.percent = done * 100 // counted if counted else 0
+    enrollment.save(
+        update_fields=["quiz_passed_at", "status", "completed_at", "percent", "updated_at"]
+    )
+    _announce(enrollment)
     return enrollment
 
 
@@ -187,32 +277,77 @@ def _watched_threshold() -> float:
     return float(settings.COURSES_WATCHED_THRESHOLD)
 
 
-@transaction.atomic
-def progress_record_heartbeat(
-    *, person: Person, lesson: LessonPage, ranges, position, at: datetime
-) -> LessonProgress:
-    """Merge a player heartbeat into the person's progress in ``lesson``.
+# The usual heartbeat's one read: the person's progress row in the lesson, with their enrolment
+# in the course beside it (params: course, person, lesson). Raw SQL because it runs for every
+# heartbeat of every learner, and compiling the same query through the ORM (a FilteredRelation
+# join) costs several times what running it does (bench/heartbeat.py).
+_PROGRESS_WITH_ENROLLMENT = f"""
+    SELECT p.*, e.id AS enrollment_id, e.status AS enrollment_status,
+           e.percent AS enrollment_percent, e.started_at IS NOT NULL AS enrollment_started
+    FROM {LessonProgress._meta.db_table} p
+    LEFT JOIN {Enrollment._meta.db_table} e ON e.person_id = p.person_id AND e.course_id = %s
+    WHERE p.person_id = %s AND p.lesson_id = %s
+"""
 
-    ``ranges`` are the media-time ranges played since the previous heartbeat, ``position`` the
-    playhead. The lesson is watched when the merged intervals cover at least
-    ``settings.COURSES_WATCHED_THRESHOLD`` of the media's probed duration; the enrolment's percent,
-    status and dates change in the same transaction. A heartbeat that claims more than could have
-    been played is refused whole (``ValidationError``), so seeking to the end proves nothing.
-    The updated enrolment comes back as ``progress.enrollment``, so callers need not re-read it.
-    """
-    media = lesson.tracked_media
-    if media is None:
-        raise ValidationError(_("这个课时没有音视频，不需要上报观看进度。"))
-    duration = float(media.duration or 0)
-    if duration <= 0:
-        raise ValidationError(_("音视频尚未处理完成，暂时无法记录观看进度。"))
-    if not isinstance(position, int | float) or not math.isfinite(position):
-        raise ValidationError(_("播放位置不正确。"))
-    course = lesson.course
-    enrollment, _created = _locked_enrollment(
-        person=person, course=course, defaults={"source": EnrollmentSource.SELF}
+
+def _progress_with_enrollment(
+    *, person: Person, lesson: HeartbeatLesson
+) -> tuple[LessonProgress | None, Enrollment | None, bool]:
+    """The person's progress in ``lesson`` (not locked), their enrolment in its course as it
+    stands (id, status and percent only) and whether that was started: one query. (None, None,
+    False) before the first heartbeat; the enrolment is None when there is none."""
+    rows = LessonProgress.objects.raw(
+        _PROGRESS_WITH_ENROLLMENT, [lesson.course_id, person.pk, lesson.pk]
     )
-    progress = _locked_progress(person=person, lesson=lesson)
+    progress = next(iter(rows), None)
+    if progress is None:
+        return None, None, False
+    columns = {
+        name: progress.__dict__.pop(f"enrollment_{name}")
+        for name in ("id", "status", "percent", "started")
+    }
+    if columns["id"] is None:
+        return progress, None, False
+    loaded = {
+        "id": columns["id"],
+        "person_id": person.pk,
+        "course_id": lesson.course_id,
+        "status": columns["status"],
+        "percent": columns["percent"],
+    }
+    names = [f.attname for f in Enrollment._meta.concrete_fields if f.attname in loaded]
+    enrollment = Enrollment.from_db(DEFAULT_DB_ALIAS, names, [loaded[name] for name in names])
+    enrollment.person = person
+    return progress, enrollment, bool(columns["started"])
+
+
+def _first_progress(*, person: Person, lesson: HeartbeatLesson) -> LessonProgress:
+    """A new progress row for the person's first heartbeat in ``lesson`` (locked until commit,
+    being new), or the row of a concurrent first heartbeat that inserted it first, locked."""
+    try:
+        with transaction.atomic():
+            return LessonProgress.objects.create(person=person, lesson_id=lesson.pk)
+    except IntegrityError:
+        return LessonProgress.objects.select_for_update().get(person=person, lesson_id=lesson.pk)
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """A heartbeat merged into a progress row: the row's new ``values``, whether it made the
+    lesson watched, and whether it changes nothing at all."""
+
+    values: dict
+    newly_watched: bool
+    unchanged: bool
+
+    def changes_enrollment(self, *, started: bool) -> bool:
+        """The enrolment's percent, status or dates may change: the lesson became watched, or
+        the enrolment is missing or not ``started`` yet."""
+        return self.newly_watched or not started
+
+
+def _merge(progress: LessonProgress, *, duration: float, ranges, position, at: datetime) -> _Merged:
+    """The heartbeat merged into ``progress`` (not written). ``ValidationError`` when refused."""
     elapsed = None
     if progress.last_heartbeat_at is not None:
         elapsed = (at - progress.last_heartbeat_at).total_seconds()
@@ -223,19 +358,121 @@ def progress_record_heartbeat(
         credit=progress.heartbeat_credit,
         elapsed=elapsed,
     )
-    progress.watched_intervals = outcome.intervals
-    progress.watched_seconds = outcome.covered
-    progress.last_position = round(min(max(float(position), 0.0), duration), 2)
-    progress.heartbeat_credit = outcome.credit
-    progress.last_heartbeat_at = max(at, progress.last_heartbeat_at or at)
+    last_position = round(min(max(float(position), 0.0), duration), 2)
     newly_watched = (
         progress.completed_at is None and outcome.covered >= _watched_threshold() * duration
     )
-    if newly_watched:
-        progress.completed_at = at
-    progress.save()
-    if newly_watched or enrollment.started_at is None:
-        _recompute(enrollment, course=course, at=at)
+    values = {
+        "watched_intervals": outcome.intervals,
+        "watched_seconds": outcome.covered,
+        "last_position": last_position,
+        "heartbeat_credit": outcome.credit,
+        "last_heartbeat_at": max(at, progress.last_heartbeat_at or at),
+        "completed_at": at if newly_watched else progress.completed_at,
+    }
+    # Nothing new: leaving the credit and the time of the last heartbeat as they were grants the
+    # next heartbeat the same credit (it grows with the time since, up to the same cap).
+    unchanged = (
+        not newly_watched
+        and progress.heartbeat_credit is not None
+        and outcome.intervals == progress.watched_intervals
+        and last_position == progress.last_position
+    )
+    return _Merged(values=values, newly_watched=newly_watched, unchanged=unchanged)
+
+
+def _write_unless_written_meanwhile(progress: LessonProgress, merged: _Merged) -> bool:
+    """Write ``merged`` to the progress row in one UPDATE, on the condition that the row was not
+    written since ``progress`` was read; False (nothing written) when it was."""
+    now = timezone.now()
+    written = LessonProgress.objects.filter(
+        pk=progress.pk,
+        updated_at=progress.updated_at,
+        last_heartbeat_at=progress.last_heartbeat_at,
+    ).update(**merged.values, updated_at=now)
+    if written:
+        for name, value in merged.values.items():
+            setattr(progress, name, value)
+        progress.updated_at = now
+    return bool(written)
+
+
+def progress_record_heartbeat(
+    *, person: Person, lesson: HeartbeatLesson | LessonPage, ranges, position, at: datetime
+) -> LessonProgress:
+    """Merge a player heartbeat into the person's progress in ``lesson`` (a live lesson: its
+    ``HeartbeatLesson``, or the page, whose facts are then read).
+
+    ``ranges`` are the media-time ranges played since the previous heartbeat, ``position`` the
+    playhead. The lesson is watched when the merged intervals cover at least
+    ``settings.COURSES_WATCHED_THRESHOLD`` of the media's probed duration; the enrolment's percent,
+    status and dates change in the same transaction. A heartbeat that claims more than could have
+    been played is refused whole (``ValidationError``), so seeking to the end proves nothing.
+    The enrolment comes back as ``progress.enrollment``, so callers need not re-read it.
+
+    Concurrent heartbeats of one learner have the effect of one after the other. The usual one
+    (a few more seconds played) reads the progress row with the enrolment beside it and writes
+    the merged row back with one UPDATE that applies only if the row was not written meanwhile:
+    two queries, no transaction, no write at all when nothing changed. Any other heartbeat is
+    recorded by ``_record_heartbeat_locked`` in one transaction: the first one in a lesson, one
+    that changes the enrolment (the lesson became watched, or the enrolment is missing or not
+    started), one refused, and one whose row was written meanwhile by another.
+    """
+    if isinstance(lesson, LessonPage):
+        lesson = heartbeat_lesson(lesson_id=lesson.pk)
+        if lesson is None:
+            raise ValidationError(_("没有找到这个课时。"))
+    if lesson.media_id is None:
+        raise ValidationError(_("这个课时没有音视频，不需要上报观看进度。"))
+    if lesson.duration <= 0:
+        raise ValidationError(_("音视频尚未处理完成，暂时无法记录观看进度。"))
+    if not isinstance(position, int | float) or not math.isfinite(position):
+        raise ValidationError(_("播放位置不正确。"))
+    progress, enrollment, started = _progress_with_enrollment(person=person, lesson=lesson)
+    if progress is not None:
+        try:
+            merged = _merge(
+                progress, duration=lesson.duration, ranges=ranges, position=position, at=at
+            )
+        except ValidationError:
+            merged = None  # refused on this reading: confirmed (or not) under the lock
+        if (
+            merged is not None
+            and not merged.changes_enrollment(started=started)
+            and (merged.unchanged or _write_unless_written_meanwhile(progress, merged))
+        ):
+            progress.enrollment = enrollment
+            return progress
+    return _record_heartbeat_locked(
+        person=person, lesson=lesson, ranges=ranges, position=position, at=at
+    )
+
+
+@transaction.atomic
+def _record_heartbeat_locked(
+    *, person: Person, lesson: HeartbeatLesson, ranges, position, at: datetime
+) -> LessonProgress:
+    """``progress_record_heartbeat`` in one transaction: the progress row is locked first (or
+    created), so heartbeats of one learner in one lesson queue up here; then the enrolment row
+    (created if missing), recounted when the merge may change it."""
+    progress = (
+        LessonProgress.objects.select_for_update()
+        .filter(person=person, lesson_id=lesson.pk)
+        .first()
+    )
+    if progress is None:
+        progress = _first_progress(person=person, lesson=lesson)
+    merged = _merge(progress, duration=lesson.duration, ranges=ranges, position=position, at=at)
+    if not merged.unchanged:
+        for name, value in merged.values.items():
+            setattr(progress, name, value)
+        progress.save(update_fields=[*merged.values, "updated_at"])
+    enrollment, _created = _locked_enrollment(
+        person=person, course=lesson.course, defaults={"source": EnrollmentSource.SELF}
+    )
+    enrollment.person = person
+    if merged.changes_enrollment(started=enrollment.started_at is not None):
+        _recompute(enrollment, course=lesson.course, at=at)
     progress.enrollment = enrollment
     return progress
 
@@ -275,9 +512,12 @@ def enrollments_move_subtree(*, old_path: str, new_path: str) -> int:
 
 def enrollments_follow_person(*, person: Person) -> int:
     """Copy the person's current org path, company and channel onto their enrolments."""
-    return Enrollment.objects.filter(person=person).update(
+    enrollments_changing.send(Enrollment, rows=Q(person=person))
+    changed = Enrollment.objects.filter(person=person).update(
         **_copied_place(person), updated_at=timezone.now()
     )
+    enrollments_changed.send(Enrollment, rows=Q(person=person))
+    return changed
 
 
 # Mandatory assignments -----------------------------------------------------------------------
@@ -393,9 +633,11 @@ def assignment_update(
     assignment.full_clean()
     assignment.save()
     assignment.audience_companies.set(companies)
+    enrollments_changing.send(Enrollment, rows=Q(assignment=assignment))
     Enrollment.objects.filter(assignment=assignment).exclude(due_date=due_date).update(
         due_date=due_date, updated_at=timezone.now()
     )
+    enrollments_changed.send(Enrollment, rows=Q(assignment=assignment))
     if active:
         assignment_apply(assignment=assignment)
     return assignment
@@ -406,6 +648,8 @@ def _enroll_audience(assignment: Assignment, people) -> int:
     enrolments were created. A constant number of queries (plus one INSERT per 1,000 people).
     """
     now = timezone.now()
+    rows = Q(course=assignment.course_id, person__in=people.values("pk"))
+    enrollments_changing.send(Enrollment, rows=rows)
     Enrollment.objects.filter(
         course=assignment.course_id,
         source=EnrollmentSource.SELF,
@@ -434,6 +678,7 @@ def _enroll_audience(assignment: Assignment, people) -> int:
     ]
     # ignore_conflicts: someone enrolling by themselves in the meantime keeps their row.
     Enrollment.objects.bulk_create(new_rows, batch_size=BULK_BATCH_SIZE, ignore_conflicts=True)
+    enrollments_changed.send(Enrollment, rows=rows)
     return len(new_rows)
 
 

@@ -103,6 +103,7 @@ class TrainingMedia(AbstractMedia):
 
     search_fields = [
         *AbstractMedia.search_fields,
+        index.FilterField("id"),  # a search narrowed to the media a person may open (pk__in)
         index.FilterField("kind"),
         index.FilterField("status"),
     ]

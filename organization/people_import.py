@@ -1,6 +1,7 @@
 """Bulk import of people from a spreadsheet: read the file, check every row into a plan, apply it.
 
-The pipeline, one function per step:
+The pipeline, one function per step (reading files and reporting errors: ``organization.tabular``,
+shared with the question-bank import):
 
 ``read_table(file, name=...)``
     Opens an .xlsx (openpyxl in read-only mode) or a .csv (UTF-8 with or without BOM, or GBK as
@@ -29,13 +30,9 @@ roles and status are matched in Chinese, after trimming and NFKC normalisation (
 digits and punctuation become half-width).
 """
 
-import codecs
-import csv
 import io
 import re
 import secrets
-import unicodedata
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,19 +47,18 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import scope
+from . import scope, tabular
 from .models import Channel, OrgUnit, PeopleImport, PeopleImportStatus, Person, Role
 from .services import person_deactivate, person_update
 from .signals import people_created
+from .tabular import Column, RowError, SheetRow, check_spreadsheet_file, normalize
 
 User = get_user_model()
 
@@ -70,16 +66,6 @@ User = get_user_model()
 CHUNK = 900
 # How many errors and planned changes a PeopleImport record keeps for its preview page.
 STORED_LIMIT = 500
-
-
-@dataclass(frozen=True)
-class Column:
-    header: str  # As written in the file: the file format is Chinese, so never translated.
-    field: str
-    header_required: bool  # The header row must name this column.
-    value_required: bool  # Every data row must fill it in.
-    note: str
-    example: object
 
 
 COLUMNS = (
@@ -175,15 +161,6 @@ FIELD_CHECKS = (
 )
 
 
-def normalize(value: object) -> str:
-    """Cell text trimmed and NFKC-normalised; whole numbers lose the ``.0`` Excel gives them."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def _chinese_labels(choices: type) -> dict[str, str]:
     """Label → value, matched in Chinese whatever language the interface is in."""
     with translation.override("zh-hans"):
@@ -203,138 +180,23 @@ def can_import_people(user) -> bool:
 # Step 1: read the file -------------------------------------------------------------------------
 
 
-@dataclass
-class SheetRow:
-    number: int  # The row number a spreadsheet program shows (the header is row 1).
-    cells: dict[str, object]  # Column field → raw cell value.
-
-
 def check_file(*, name: str, size: int) -> None:
     """Refuse a file by its name and size, before anything is read or stored."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xls":
-        raise ValidationError(
-            _("不支持旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后重新上传。")
-        )
-    if suffix not in (".xlsx", ".csv"):
-        raise ValidationError(_("只能导入 .xlsx 或 .csv 文件，请使用导入模板。"))
-    if size == 0:
-        raise ValidationError(_("文件是空的，请检查后重新上传。"))
-    limit = settings.PEOPLE_IMPORT_MAX_BYTES
-    if size > limit:
-        raise ValidationError(
-            _("文件太大（%(size)s），不能超过 %(limit)s。请分成几个文件导入。")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-        )
+    check_spreadsheet_file(name=name, size=size, limit=settings.PEOPLE_IMPORT_MAX_BYTES)
 
 
 def read_table(file: IO[bytes], *, name: str) -> list[SheetRow]:
     """Every non-blank data row of ``file``, keyed by column; ValidationError for a bad file."""
-    suffix = Path(name).suffix.lower()
-    lines = _xlsx_lines(file) if suffix == ".xlsx" else _csv_lines(file.read())
-    header = next((line for line in lines if any(normalize(value) for value in line[1])), None)
-    if header is None:
-        raise ValidationError(_("文件里没有内容：第一行应是表头（工号、姓名……），其后是人员数据。"))
-    header_number, header_values = header
-    positions = _column_positions(header_values)
-    rows = []
-    for number, values in lines:
-        cells = {
-            key: values[index] if index < len(values) else None for key, index in positions.items()
-        }
-        if any(normalize(value) for value in cells.values()):
-            rows.append(SheetRow(number=number, cells=cells))
-    if not rows:
-        raise ValidationError(
-            _("文件只有表头，没有人员数据（表头在第 %(row)s 行）。") % {"row": header_number}
-        )
-    return rows
+    return tabular.read_table(
+        file,
+        name=name,
+        columns=COLUMNS,
+        no_header_message=_("文件里没有内容：第一行应是表头（工号、姓名……），其后是人员数据。"),
+        no_rows_message=_("文件只有表头，没有人员数据（表头在第 %(row)s 行）。"),
+    )
 
 
-def _xlsx_lines(file: IO[bytes]) -> Iterator[tuple[int, tuple]]:
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise ValidationError(
-            _("无法读取这个 Excel 文件，请确认它是 .xlsx 格式（可用 Excel 打开后另存为 .xlsx）。")
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
-def _csv_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            # GB18030 is the superset of GBK that Chinese Windows and Excel write.
-            text = data.decode("gb18030")
-        except UnicodeDecodeError as error:
-            raise ValidationError(
-                _("无法识别 CSV 文件的编码，请用 UTF-8 或 GBK 编码保存后重新上传。")
-            ) from error
-    yield from enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-
-
-def _column_positions(header: Iterable) -> dict[str, int]:
-    by_header = {column.header: column for column in COLUMNS}
-    positions: dict[str, int] = {}
-    unknown, repeated = [], []
-    for index, value in enumerate(header):
-        text = normalize(value)
-        if not text:
-            continue
-        column = by_header.get(text)
-        if column is None:
-            unknown.append(text)
-        elif column.field in positions:
-            repeated.append(text)
-        else:
-            positions[column.field] = index
-    problems = []
-    missing = [c.header for c in COLUMNS if c.header_required and c.field not in positions]
-    if missing:
-        problems.append(
-            _("表头缺少必填列：%(columns)s。请使用导入模板的表头。")
-            % {"columns": "、".join(missing)}
-        )
-    if unknown:
-        problems.append(
-            _("表头中有无法识别的列：%(columns)s。可用的列：%(known)s。")
-            % {"columns": "、".join(unknown), "known": "、".join(c.header for c in COLUMNS)}
-        )
-    if repeated:
-        problems.append(_("表头中这些列重复出现：%(columns)s。") % {"columns": "、".join(repeated)})
-    if problems:
-        raise ValidationError(problems)
-    return positions
-
-
-# Step 2: check every row into a plan -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int | None  # None for a problem with the whole file.
-    column: str
-    message: str
-
-    def __str__(self):
-        if self.row is None:
-            return self.message
-        return _("第 %(row)s 行“%(column)s”列：%(message)s") % {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
+# # Step 2: check every row into a plan -----------------------------------------------------------
 
 
 @dataclass

@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import KIND_DEPTH, OrgUnit, OrgUnitKind, Person
-from .signals import org_subtree_moved, people_created, person_audience_changed, person_moved
+from .signals import (
+    org_subtree_moved,
+    people_created,
+    person_active_changed,
+    person_audience_changed,
+    person_moved,
+)
 
 User = get_user_model()
 
@@ -151,6 +157,7 @@ def person_update(
 ) -> Person:
     """Change a person, telling the apps that copied their path, channel or roles."""
     old_path, old_channel, old_roles = person.org_unit.path, person.channel, person.roles
+    was_active = person.is_active
     person.name, person.mobile, person.org_unit = name, mobile, org_unit
     person.channel, person.hire_date, person.is_active = channel, hire_date, is_active
     person.full_clean(exclude=["user"])
@@ -163,6 +170,9 @@ def person_update(
     user.save(update_fields=["first_name", "is_active", "email"])
     _set_roles(user, roles)
     person.__dict__.pop("roles", None)
+    # Before person_moved: the enrolments still carry the old path, which is where they counted.
+    if is_active != was_active:
+        person_active_changed.send(sender=Person, person=person)
     if org_unit.path != old_path:
         person_moved.send(sender=Person, person=person, old_path=old_path, new_path=org_unit.path)
     if channel != old_channel or person.roles != old_roles:
@@ -173,8 +183,11 @@ def person_update(
 @transaction.atomic
 def person_deactivate(*, person: Person) -> Person:
     """Deactivated people cannot log in; their records and history stay."""
+    was_active = person.is_active
     person.is_active = False
     person.save(update_fields=["is_active"])
     person.user.is_active = False
     person.user.save(update_fields=["is_active"])
+    if was_active:
+        person_active_changed.send(sender=Person, person=person)
     return person

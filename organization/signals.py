@@ -17,3 +17,6 @@ person_moved = Signal()
 
 # Sent after a person's channel or roles changed (what audiences select on): person.
 person_audience_changed = Signal()
+
+# Sent after a person was deactivated or reactivated: person (is_active is the new state).
+person_active_changed = Signal()

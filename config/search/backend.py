@@ -18,12 +18,15 @@ queries from the same query tokens, so they return the same results for the same
   nothing else matches nothing;
 - ``fields=["title"]`` searches the title, any other field names search the body (all the other
   search fields together): the index keeps those two, not one column per field.
+
+``ranked_pks()`` is a search for a results page: every match's key, best first, in one query.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from modelsearch.backends.base import EmptySearchResults
 from modelsearch.index import AutocompleteField
 from modelsearch.query import MATCH_NONE, And, Boost, Not, Or, Phrase, PlainText
 
@@ -43,6 +46,22 @@ def SearchBackend(params):
     raise ImproperlyConfigured(
         f"config.search.backend supports SQLite and PostgreSQL, not {connection.vendor}."
     )
+
+
+def ranked_pks(queryset, query, **kwargs) -> list:
+    """The primary keys of the rows of ``queryset`` that match ``query``, best first, from one
+    query; ``kwargs`` as for ``search()`` (``operator``, ``fields`` …).
+
+    Search results cost a query for ``count()`` and another for a slice, and each one matches and
+    ranks every row again. A page of results needs both: here their number is the count, and a
+    slice of them with ``in_bulk()`` is a page.
+    """
+    from wagtail.search.backends import get_search_backend
+
+    results = get_search_backend().search(query, queryset, **kwargs)
+    if isinstance(results, EmptySearchResults):
+        return []
+    return results.query_compiler.ranked_pks(results.backend)
 
 
 @dataclass(frozen=True)
@@ -99,6 +118,11 @@ class SegmentedQueryMixin:
             last_typed = self.LAST_TERM_IS_PREFIX and position == len(texts)
             terms.append(Term(tokens, prefix=last_typed or is_han(tokens[-1])))
         return terms
+
+    def ranked_pks(self, backend) -> list:
+        """The keys of every match, best first (``ranked_pks()``): the search's own queryset."""
+        results = self.search(self.get_config(backend), None, None)
+        return list(results.values_list("pk", flat=True))
 
     def index_columns(self) -> list[str]:
         """The index columns that ``fields`` (model field names) stand for."""

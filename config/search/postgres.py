@@ -15,7 +15,9 @@ import operator
 from functools import reduce
 
 from django.contrib.postgres.search import SearchQuery
+from django.db import connections
 from django.db.models import F, Q, Value
+from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import (
     IndexEntry,
     ObjectIndexer,
@@ -25,10 +27,26 @@ from modelsearch.backends.database.postgres.postgres import (
     PostgresSearchQueryCompiler,
 )
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
-from modelsearch.utils import get_content_type_pk
+from modelsearch.utils import get_content_type_pk, get_descendants_content_types_pks
 
 from .backend import SegmentedQueryMixin, Term
 from .segmentation import SEPARATOR, index_tokens
+
+
+def _key_field(model):
+    """The field a model's keys are stored as (for a page type: ``Page.id``, its parent link's
+    target)."""
+    field = model._meta.pk
+    while field.is_relation:
+        field = field.target_field
+    return field
+
+
+def _on_entries(expression):
+    """An expression over the searched model's ``index_entries`` as one over ``IndexEntry``."""
+    if isinstance(expression, F):
+        return F(expression.name.removeprefix("index_entries__"))
+    return expression
 
 
 def _quote(token: str) -> str:
@@ -175,6 +193,51 @@ class SegmentedPostgresQueryMixin(SegmentedQueryMixin):
         return self._apply_ordering_and_scoring(
             queryset, self._build_rank_expression(vectors, config), start, stop, score_field
         )
+
+    def ranked_pks(self, backend) -> list:
+        """The keys of every match, best first, as ``search()`` orders them; the index first.
+
+        ``search()`` joins the searched table to its index entries and leaves the planner to
+        start from either side. From the searched rows it matches and ranks every row through the
+        entries' key index, and when it hashes the entries the hash carries their vectors (and
+        spills to disk). Here the matching entries and their ranks come first, in a materialized
+        CTE that only keys and ranks leave, and the searched queryset's keys then filter them.
+        """
+        if (
+            not self.order_by_relevance
+            or self.queryset.query.is_sliced
+            or isinstance(self.query, (MatchAll, Fuzzy))
+            or (isinstance(self.query, Not) and isinstance(self.query.subquery, MatchAll))
+        ):
+            return super().ranked_pks(backend)
+        model, using = self.queryset.model, self.queryset.db
+        vectors = [
+            (_on_entries(vector), _on_entries(boost))
+            for vector, boost in self.get_search_vectors(None)
+        ]
+        columns = {f"_vector_{n}_": vector for n, (vector, _boost) in enumerate(vectors)}
+        entries = (
+            IndexEntry.objects.using(using)
+            .filter(content_type_id__in=get_descendants_content_types_pks(model))
+            .alias(**columns)
+            .filter(self.match_condition(self.query, list(columns)))
+            .annotate(
+                _key=Cast("object_id", output_field=_key_field(model)),
+                _rank=self._build_rank_expression(vectors, self.get_config(backend)),
+            )
+            .order_by()
+            .values_list("_key", "_rank")
+        )
+        matches, match_params = entries.query.get_compiler(using).as_sql()
+        searched = self.queryset.order_by().values("pk")
+        keys, key_params = searched.query.get_compiler(using).as_sql()
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"WITH matches (pk, rank) AS MATERIALIZED ({matches}) SELECT pk FROM matches "
+                f"WHERE pk IN ({keys}) ORDER BY rank DESC, pk DESC",
+                (*match_params, *key_params),
+            )
+            return [pk for (pk,) in cursor.fetchall()]
 
     def get_fields_vectors(self, search_query):
         vectors = {

@@ -23,6 +23,7 @@ and each of these extra tokens, so they never stand next to anything and a phras
 the text as written.
 """
 
+import functools
 import logging
 import re
 import threading
@@ -159,8 +160,14 @@ def segmenter() -> Segmenter:
     return _segmenter
 
 
+@functools.lru_cache(maxsize=1024)
+def _query_tokens(text: str) -> tuple[str, ...]:
+    return tuple(segmenter().query_tokens(text))
+
+
 def query_tokens(text: str) -> list[str]:
-    return segmenter().query_tokens(text)
+    """Cached: one search segments each of its terms several times (once per kind searched)."""
+    return list(_query_tokens(text))
 
 
 def index_tokens(texts: Iterable[str]) -> list[tuple[int, str]]:

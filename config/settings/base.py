@@ -57,7 +57,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but an unchanged session is saved only when its expiry is due to be pushed back.
+    "organization.sessions.SessionMiddleware",
     "organization.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,7 +113,8 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out account or address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that loads the person and their unit with the user.
+    "organization.backends.PersonModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -126,9 +128,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after a working day of inactivity and when the browser closes.
+# Sessions end after a working day of inactivity and when the browser closes. The expiry is
+# pushed back by a request when it was last pushed back over ORGANIZATION_SESSION_REFRESH_SECONDS
+# ago, not by a write on every request (organization/sessions.py).
+SESSION_ENGINE = "organization.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_SAVE_EVERY_REQUEST = True
+ORGANIZATION_SESSION_REFRESH_SECONDS = 300
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Failed logins: lock an account, or an address, after AXES_FAILURE_LIMIT failures.
@@ -220,6 +225,23 @@ COURSES_WATCHED_THRESHOLD = float(os.environ.get("COURSES_WATCHED_THRESHOLD", "0
 # Lessons show a PDF textbook inline (<object>) from this site; other sites still may not frame us.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # --- end courses ---
+
+# --- quizzes: certificates and the certification check API (quizzes/README.md) ---
+# reportlab embeds TrueType only: Debian's fonts-wqy-zenhei (manage.py check: quizzes.E001).
+QUIZZES_CERTIFICATE_FONT = os.environ.get(
+    "QUIZZES_CERTIFICATE_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+)
+# Certificates expiring within this many days prompt recertification (home page, e-mail).
+QUIZZES_EXPIRY_NOTICE_DAYS = int(os.environ.get("QUIZZES_EXPIRY_NOTICE_DAYS", "30"))
+# The public verification page: lookups per client address per minute.
+QUIZZES_VERIFY_RATE_PER_MINUTE = int(os.environ.get("QUIZZES_VERIFY_RATE_PER_MINUTE", "30"))
+# --- end quizzes certificates ---
+
+# --- quizzes: attempts (quizzes/README.md) ---
+# Answers and submissions are still taken this long after an attempt's deadline (network delay);
+# later the server closes the attempt with the answers saved by then.
+QUIZZES_DEADLINE_GRACE_SECONDS = int(os.environ.get("QUIZZES_DEADLINE_GRACE_SECONDS", "30"))
+# --- end quizzes attempts ---
 
 LOGGING = {
     "version": 1,

@@ -106,6 +106,9 @@ class Enrollment(models.Model):
     started_at = models.DateTimeField(_("开始学习时间"), null=True, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     due_date = models.DateField(_("完成期限"), null=True, blank=True)
+    # When the person passed the course's certification quiz (quizzes records it; a regrade may
+    # clear it). The rule "all required lessons and pass the quiz" reads it.
+    quiz_passed_at = models.DateTimeField(_("通过考试时间"), null=True, blank=True)
     source = models.CharField(
         _("来源"), max_length=16, choices=EnrollmentSource.choices, default=EnrollmentSource.SELF
     )

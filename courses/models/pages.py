@@ -8,6 +8,7 @@ guarded the same way.
 """
 
 from django import forms
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -35,6 +36,7 @@ COMPANY_CHOICES = {"kind": OrgUnitKind.COMPANY}
 # agent selling life (寿险) products. The line is read from the company's name.
 BUSINESS_LINE_KEYWORDS = (("财", "产"), ("产", "产"), ("寿", "寿"), ("健康", "健"), ("养老", "养"))
 MEDIA_BLOCK_TYPES = ("video", "audio")
+MEETINGS_PER_PAGE = 20
 
 
 def business_line(company) -> str:
@@ -44,10 +46,22 @@ def business_line(company) -> str:
     return company.name
 
 
-def route_to_child(parent: Page, model: type[Page], request, path_components: list[str]):
+def route_to_child(
+    parent: Page,
+    model: type[Page],
+    request,
+    path_components: list[str],
+    *,
+    select_related: tuple[str, ...] = (),
+):
     """``Page.route`` for a parent whose children are all ``model``: one query per level instead
-    of Wagtail's two (the child row, then ``.specific``)."""
-    child = model.objects.child_of(parent).filter(slug=path_components[0]).first()
+    of Wagtail's two (the child row, then ``.specific``), with ``select_related`` joined in."""
+    child = (
+        model.objects.child_of(parent)
+        .filter(slug=path_components[0])
+        .select_related(*select_related)
+        .first()
+    )
     if child is None:
         raise Http404
     child._cached_parent_obj = parent
@@ -65,6 +79,8 @@ def cross_selling_labels(owner, audience_companies) -> list[str]:
 
 class CompletionRule(models.TextChoices):
     ALL_REQUIRED_LESSONS = "all_required_lessons", _("完成全部必修课时")
+    # The quiz app records the pass on the enrolment (``enrollment_record_quiz_result``).
+    LESSONS_AND_QUIZ = "lessons_and_quiz", _("完成全部必修课时并通过考试")
 
 
 class LessonKind(models.TextChoices):
@@ -91,7 +107,10 @@ class CourseIndexPage(Page):
 
     def route(self, request, path_components):
         if path_components:
-            return route_to_child(self, CoursePage, request, path_components)
+            # The cover comes with the course: its rendition is then read from the cache.
+            return route_to_child(
+                self, CoursePage, request, path_components, select_related=("cover_image",)
+            )
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
@@ -235,23 +254,35 @@ class CoursePage(Page):
         verbose_name_plural = _("课程")
 
     def serve(self, request, *args, **kwargs):
+        from ..selectors import course_header
+
+        user = request.user
+        person = getattr(user, "person", None)
+        # The page's header row answers the rule's own case (an active person in the audience or
+        # enrolled) without a query of its own; anyone else (an editor) goes by the rule.
+        header = course_header(course=self, person=person)
+        studying = user.is_active and person is not None and person.is_active and header.is_open
         # Outside the audience a course does not exist, as far as that person can tell.
-        if not request.user.has_perm("courses.view_course", self):
+        if not studying and not user.has_perm("courses.view_course", self):
             raise Http404
-        return super().serve(request, *args, **kwargs)
+        return super().serve(request, *args, header=header, **kwargs)
 
     def route(self, request, path_components):
         if path_components:
             return route_to_child(self, LessonPage, request, path_components)
         return super().route(request, path_components)
 
-    def get_context(self, request, *args, **kwargs):
+    def get_context(self, request, *args, header=None, **kwargs):
         from ..selectors import course_outline
 
         context = super().get_context(request, *args, **kwargs)
         person = getattr(request.user, "person", None)
         context["outline"] = course_outline(
-            course=self, person=person, preview=getattr(request, "is_preview", False)
+            course=self,
+            person=person,
+            preview=getattr(request, "is_preview", False),
+            course_url=self.get_url(request),
+            header=header,
         )
         return context
 
@@ -384,7 +415,11 @@ class MorningMeetingIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         person = getattr(request.user, "person", None)
-        context["meetings"] = morning_meetings_for_person(person=person) if person else []
+        meetings = morning_meetings_for_person(person=person) if person else []
+        # ``get_page`` turns a missing or wrong ``?page=`` into the first or the last page.
+        context["meetings"] = Paginator(meetings, MEETINGS_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         return context
 
 

@@ -87,7 +87,8 @@ def test_bulk_enrolment_queries_do_not_grow_with_the_audience(tree, person_facto
     course = make_course(owner=tree["P"])
     few = _apply_queries(person_factory, gd_coordinator, course, tree["PSZ0101"], 3)
     many = _apply_queries(person_factory, gd_coordinator, course, tree["PGZ0101"], 60)
-    assert few == many <= 8
+    # ≤ 8 for the enrolments, + up to 4 for the dashboards' rollups (reports/).
+    assert few == many <= 12
 
 
 def test_companies_narrow_the_audience_under_the_group(tree, person_factory, life_course):
@@ -424,4 +425,4 @@ def test_late_joiners_in_a_batch_cost_few_queries(tree, person_factory, gd_coord
     with CaptureQueriesContext(connection) as queries:
         people_created.send(sender=Person, people=batch)
     assert Enrollment.objects.filter(person__in=batch).count() == people
-    assert len(queries) <= 8
+    assert len(queries) <= 12  # 8, + up to 4 for the dashboards' rollups (reports/)

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from courses import services
 from courses.models import Enrollment, EnrollmentSource, EnrollmentStatus, LessonProgress
+from courses.selectors import heartbeat_lesson
 from courses.services import (
     enrollment_complete,
     enrollment_get_or_create,
@@ -15,8 +17,8 @@ from courses.services import (
     lesson_mark_done,
     progress_record_heartbeat,
 )
+from tests.conftest import LECTURE_SECONDS
 
-from .conftest import CLIP_SECONDS
 from .factories import make_course, make_lesson, make_video
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=datetime.now().astimezone().tzinfo)
@@ -81,7 +83,7 @@ def test_seeking_to_the_end_does_not_make_a_lesson_watched(p_agent, course, vide
         progress_record_heartbeat(
             person=p_agent,
             lesson=lesson,
-            ranges=[[0, CLIP_SECONDS]],
+            ranges=[[0, LECTURE_SECONDS]],
             position=100,
             at=T0 + timedelta(seconds=15),
         )
@@ -114,7 +116,7 @@ def test_ranges_beyond_the_duration_are_clipped(p_agent, course, video):
         person=p_agent, lesson=lesson, ranges=[[95, 120], [-3, 2]], position=500, at=T0
     )
     assert progress.watched_intervals == [[0.0, 2.0], [95.0, 100.0]]
-    assert progress.last_position == CLIP_SECONDS
+    assert progress.last_position == LECTURE_SECONDS
 
 
 def test_completing_the_only_lesson_completes_the_course_in_the_same_transaction(
@@ -135,17 +137,25 @@ def test_completing_the_only_lesson_completes_the_course_in_the_same_transaction
     assert enrollment.percent == 100
     assert enrollment.completed_at == at + timedelta(seconds=5)
     statements = [q["sql"] for q in queries.captured_queries]
-    # One transaction: the progress and the enrolment writes sit between one BEGIN/SAVEPOINT
-    # and its release, and the enrolment row was locked first (FOR UPDATE on PostgreSQL).
-    progress_update = next(
-        i for i, s in enumerate(statements) if 'UPDATE "courses_lessonprogress"' in s
-    )
-    enrollment_update = next(
-        i for i, s in enumerate(statements) if 'UPDATE "courses_enrollment"' in s
-    )
-    enrollment_read = next(i for i, s in enumerate(statements) if 'FROM "courses_enrollment"' in s)
-    assert enrollment_read < progress_update < enrollment_update
+
+    def first(prefix: str, table: str, after: int = -1) -> int:
+        return next(
+            i for i, s in enumerate(statements) if i > after and s.startswith(prefix) and table in s
+        )
+
+    # One transaction: the progress row is read locked (FOR UPDATE on PostgreSQL) and written,
+    # then the enrolment row is read locked and written, all between one BEGIN/SAVEPOINT and its
+    # release.
+    opened = first("SAVEPOINT", "")
+    savepoint = statements[opened].removeprefix("SAVEPOINT ")
+    released = first("RELEASE SAVEPOINT", savepoint)
+    progress_read = first("SELECT", 'FROM "courses_lessonprogress"', after=opened)
+    progress_update = first("UPDATE", '"courses_lessonprogress"')
+    enrollment_read = first("SELECT", 'FROM "courses_enrollment"')
+    enrollment_update = first("UPDATE", '"courses_enrollment"')
+    assert opened < progress_read < progress_update < enrollment_read < enrollment_update < released
     if connection.features.has_select_for_update:
+        assert "FOR UPDATE" in statements[progress_read]
         assert "FOR UPDATE" in statements[enrollment_read]
 
 
@@ -164,6 +174,28 @@ def test_a_failing_enrollment_update_rolls_back_the_progress(p_agent, course, vi
         )
     assert not LessonProgress.objects.exists()
     assert not Enrollment.objects.exists()
+
+
+def test_a_heartbeat_read_before_another_was_written_is_recorded_after_it(p_agent, course, video):
+    """Two heartbeats of one learner at once: the one that read the row before the other wrote
+    it does not write over it, but is merged again into what the other wrote."""
+    lesson = make_lesson(course, media=video)
+    watch(p_agent, lesson, 0, 10)
+    facts = heartbeat_lesson(lesson_id=lesson.pk)
+    stale, _enrollment, _started = services._progress_with_enrollment(person=p_agent, lesson=facts)
+    other = progress_record_heartbeat(
+        person=p_agent, lesson=lesson, ranges=[[10, 20]], position=20, at=T0 + timedelta(minutes=1)
+    )
+    merged = services._merge(
+        stale, duration=facts.duration, ranges=[[30, 40]], position=40, at=T0 + timedelta(minutes=1)
+    )
+
+    assert not services._write_unless_written_meanwhile(stale, merged)
+    assert LessonProgress.objects.get(pk=other.pk).watched_intervals == [[0.0, 20.0]]
+    again = progress_record_heartbeat(
+        person=p_agent, lesson=lesson, ranges=[[30, 40]], position=40, at=T0 + timedelta(minutes=1)
+    )
+    assert again.watched_intervals == [[0.0, 20.0], [30.0, 40.0]]
 
 
 def test_the_threshold_comes_from_settings(settings, p_agent, course, video):

@@ -4,19 +4,10 @@ the player's heartbeats record the progress on the server, and the course page s
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
-from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Collection, Locale, Page, Site
 
-from courses.models import (
-    CourseIndexPage,
-    Enrollment,
-    EnrollmentStatus,
-    LessonProgress,
-    MorningMeetingIndexPage,
-)
+from courses.models import Enrollment, EnrollmentStatus, LessonProgress
 from courses.services import assignment_create
 from media_library.demo import generate_demo_clip
 from media_library.models import MediaKind
@@ -28,25 +19,6 @@ pytestmark = pytest.mark.e2e
 
 PASSWORD = "pass-word-123"
 CLIP_SECONDS = 8
-
-
-@pytest.fixture
-def site(live_server):
-    """Wagtail's root page, default site and root collection, and the course catalogue.
-
-    Data migrations make them; an earlier live-server test may have emptied the tables since
-    (see conftest.py), so they are built again when missing.
-    """
-    if not Site.objects.exists():
-        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
-        locale, _created = Locale.objects.get_or_create(language_code=language)
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-        home = root.add_child(instance=Page(title="交叉销售培训平台", slug="home", locale=locale))
-        Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-        Collection.add_root(name="Root")
-        home.add_child(instance=CourseIndexPage(title="课程目录", slug="courses"))
-        home.add_child(instance=MorningMeetingIndexPage(title="晨会", slug="morning-meetings"))
-    return Site.objects.get(is_default_site=True)
 
 
 def horizontal_overflow(page) -> int:

@@ -10,8 +10,9 @@ from wagtail import hooks
 
 from media_library.models import DocumentKind, TrainingDocument
 from media_library.rules import VIEW_HOOK
+from tests.conftest import WINDOWS_EXE
 
-from .conftest import WINDOWS_EXE, stored_files
+from .conftest import stored_files
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

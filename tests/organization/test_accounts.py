@@ -7,11 +7,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from organization.backends import PersonModelBackend
 from organization.models import Role
 from organization.services import person_deactivate
 from tests.organization.factories import make_person
@@ -312,7 +315,7 @@ def test_expired_session_sends_the_person_back_to_login(client, agent):
     assert response.url == f"{LOGIN_URL}?next=/"
 
 
-def test_every_request_pushes_the_expiry_back(client, agent, settings):
+def test_a_request_after_a_pause_pushes_the_expiry_back(client, agent, settings):
     client.force_login(agent.user)
     Session.objects.filter(pk=session_row(client).pk).update(
         expire_date=timezone.now() + timedelta(minutes=1)
@@ -322,6 +325,45 @@ def test_every_request_pushes_the_expiry_back(client, agent, settings):
 
     remaining = session_row(client).expire_date - timezone.now()
     assert remaining > timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+@pytest.mark.parametrize(("pushed_back_minutes_ago", "pushed_back_again"), [(4, False), (6, True)])
+def test_the_expiry_is_pushed_back_when_last_pushed_back_over_five_minutes_ago(
+    client, agent, settings, pushed_back_minutes_ago, pushed_back_again
+):
+    assert settings.ORGANIZATION_SESSION_REFRESH_SECONDS == 5 * 60
+    client.force_login(agent.user)
+    expiry = timezone.now() + timedelta(
+        seconds=settings.SESSION_COOKIE_AGE, minutes=-pushed_back_minutes_ago
+    )
+    Session.objects.filter(pk=session_row(client).pk).update(expire_date=expiry)
+
+    assert client.get("/").status_code == 200
+
+    assert (session_row(client).expire_date > expiry) is pushed_back_again
+
+
+def test_requests_in_quick_succession_do_not_write_the_session(client, agent):
+    client.force_login(agent.user)
+    expiry = session_row(client).expire_date
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+
+    session_writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if '"django_session"' in query["sql"] and not query["sql"].startswith("SELECT")
+    ]
+    assert session_writes == []
+    assert session_row(client).expire_date == expiry
+
+
+def test_the_person_and_their_unit_come_with_the_user(agent, django_assert_num_queries):
+    user = PersonModelBackend().get_user(agent.user.pk)
+
+    with django_assert_num_queries(0):
+        assert (user.person, user.person.org_unit) == (agent, agent.org_unit)
 
 
 # The login wall -------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ from wagtail.search.models import IndexEntry
 from wagtail.search.query import Not, Phrase, PlainText
 from wagtail.search.utils import parse_query_string
 
+from config.search.backend import ranked_pks
+
 
 def test_backend_for_the_database_in_use_is_the_chinese_one(db):
     expected = {
@@ -159,3 +161,24 @@ def test_results_rank_the_closer_title_first(pages):
     pages.add("渠道共享")
     titles = [page.title for page in get_search_backend().search("渠道共享", pages.queryset())]
     assert titles[0] == "渠道共享"
+
+
+def test_ranked_pks_are_every_match_best_first_in_one_query(pages, django_assert_num_queries):
+    pages.add("集团交叉销售的统计口径与渠道共享以及其他各项工作的安排")
+    closest = pages.add("渠道共享")
+    pages.add("渠道和共享是两回事")
+    searched = get_search_backend().search("渠道共享", pages.queryset(), operator="and")
+    expected = [page.pk for page in searched]
+
+    with django_assert_num_queries(1):
+        pks = ranked_pks(pages.queryset(), "渠道共享", operator="and")
+
+    assert pks == expected
+    assert len(pks) == 2 and pks[0] == closest.pk
+
+
+def test_ranked_pks_of_a_query_without_words_are_none(pages, django_assert_num_queries):
+    pages.add("交叉销售，联合展业。")
+    with django_assert_num_queries(0):
+        assert ranked_pks(pages.queryset(), "，。") == []
+    assert ranked_pks(pages.queryset(), "") == []

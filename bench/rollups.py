@@ -1,0 +1,149 @@
+"""Dashboards at group scale: the rollups (reports/) over millions of enrolments.
+
+Data (``BENCH_ROLLUP_AGENTS``, default 200,000 agents; 20 courses; every agent enrolled in every
+course: 4,000,000 enrolments): a 5,000-unit tree, the agents spread over its outlets, enrolments
+written with one ``INSERT ... SELECT`` (a third not started, a third in progress, a third
+completed; five courses assigned with a due date, one of them already past), then the rollups
+recounted by ``reports.rollups.rebuild`` (SQL, one pass per depth).
+
+Reports:
+- ``rollups_scale``: the agents and enrolments generated (smaller when the variable says so).
+- ``rollups_generate_s`` / ``rollups_rebuild_s``: seconds to write the enrolments / recount.
+- ``rollups_group_root_ms`` / ``rollups_province_ms``: p95 server time of the dashboard (the
+  whole view through the test client: selectors, template) for the group root (a superuser) and
+  a province manager; ``…_queries``: queries per page (does not grow with the child units).
+- ``rollups_progress_event_ms``: p95 of one completion (``enrollment_complete``: the enrolment
+  write plus the rollup upserts at every ancestor, one transaction); the rollups show it as soon
+  as it commits, so this is the time for one progress event to show.
+Target (issue 6): dashboards under 300 ms p95.
+"""
+
+import os
+import time
+
+from _common import generate_people, generate_tree, median, p95, report, setup_django, timed
+
+AGENTS = int(os.environ.get("BENCH_ROLLUP_AGENTS", "200000"))
+COURSES = 20
+ASSIGNED = 5
+
+
+def main() -> int:
+    setup_django()
+    from _courses import make_course
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from courses.models import Assignment, Enrollment
+    from courses.services import enrollment_complete
+    from organization.models import OrgUnitKind, Person, Role
+    from reports import rollups
+    from reports.models import EnrollmentRollup
+
+    units = generate_tree(5000)
+    root = next(u for u in units if u.kind == OrgUnitKind.GROUP)
+    company = next(u for u in units if u.kind == OrgUnitKind.COMPANY)
+    province = next(u for u in units if u.kind == OrgUnitKind.PROVINCE)
+    outlets = [u for u in units if u.kind == OrgUnitKind.OUTLET]
+    generate_people(outlets, AGENTS)
+    (manager,) = generate_people([province], 1, roles=[Role.MANAGER], prefix="M")
+    courses = [
+        make_course(owner=company, audience=[company], title=f"交叉销售课程{i + 1}")
+        for i in range(COURSES)
+    ]
+    today = timezone.localdate()
+    plan = []  # (course id, assignment id, due date)
+    for index, course in enumerate(courses):
+        if index < ASSIGNED:
+            due = today + timezone.timedelta(days=30 * index - 10)
+            assignment = Assignment.objects.create(course=course, audience_root=root, due_date=due)
+            plan.append((course.pk, assignment.pk, due))
+        else:
+            plan.append((course.pk, None, None))
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for course_id, assignment_id, due in plan:
+            cursor.execute(
+                f"""
+                INSERT INTO {Enrollment._meta.db_table} (person_id, course_id, status, percent,
+                    started_at, completed_at, due_date, quiz_passed_at, source, assignment_id,
+                    org_path, company_id, channel, created_at, updated_at)
+                SELECT p.id, %(course)s,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 'not_started'
+                            WHEN 1 THEN 'in_progress' ELSE 'completed' END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 0 WHEN 1 THEN 50 ELSE 100 END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN NULL ELSE now() END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 2 THEN now() ELSE NULL END,
+                       %(due)s, NULL, %(source)s, %(assignment)s,
+                       u.path, u.company_id, p.channel, now(), now()
+                FROM {Person._meta.db_table} p
+                JOIN organization_orgunit u ON u.id = p.org_unit_id
+                WHERE u.kind = 'outlet'
+                """,
+                {
+                    "course": course_id,
+                    "due": due,
+                    "assignment": assignment_id,
+                    "source": "assigned" if assignment_id else "self",
+                },
+            )
+    generate_s = time.perf_counter() - started
+    enrolments = Enrollment.objects.count()
+    started = time.perf_counter()
+    written = rollups.rebuild()
+    rebuild_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    total = EnrollmentRollup.objects.filter(unit=root).values_list("n_enrolled", flat=True)
+    assert sum(total) == enrolments, (sum(total), enrolments)
+
+    superuser = get_user_model().objects.create_superuser("benchroot", password=None)
+    results = {}
+    for name, user, url in (
+        ("group_root", superuser, "/reports/"),
+        ("province", manager.user, "/reports/"),
+    ):
+        client = Client()
+        client.force_login(user)
+        executed = []
+
+        def count(execute, sql, params, many, context, executed=executed):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        # (CaptureQueriesContext would not do: every request resets the query log.)
+        with connection.execute_wrapper(count):
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        samples = timed(lambda client=client, url=url: client.get(url), repeat=20, warmup=2)
+        results[name] = (samples, len(executed))
+
+    not_started = list(
+        Enrollment.objects.filter(status="not_started", person__is_active=True)
+        .select_related("person__org_unit", "course")
+        .order_by("pk")[:40]
+    )
+    event_ms = []
+    for enrollment in not_started[:30]:
+        begin = time.perf_counter()
+        enrollment_complete(person=enrollment.person, course=enrollment.course, at=timezone.now())
+        event_ms.append((time.perf_counter() - begin) * 1000)
+
+    report("rollups_scale_agents", AGENTS, "agents")
+    report("rollups_scale_enrolments", enrolments, "enrolments")
+    report("rollups_rows", written, "rows")
+    report("rollups_generate_s", round(generate_s, 1), "s")
+    report("rollups_rebuild_s", round(rebuild_s, 1), "s")
+    for name, (samples, queries) in results.items():
+        report(f"rollups_{name}_ms", round(p95(samples), 1), "ms")
+        report(f"rollups_{name}_median_ms", round(median(samples), 1), "ms")
+        report(f"rollups_{name}_queries", queries, "queries")
+    report("rollups_progress_event_ms", round(p95(event_ms), 1), "ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

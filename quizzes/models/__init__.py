@@ -1,0 +1,53 @@
+from .attempts import Attempt, AttemptAnswer, AttemptStatus, RegradeLog, SubmitReason
+from .bank import (
+    Choice,
+    Difficulty,
+    ImportFormat,
+    Question,
+    QuestionCategory,
+    QuestionImport,
+    QuestionImportStatus,
+    QuestionKind,
+    QuestionTag,
+    question_fingerprint,
+    question_key_errors,
+)
+from .certificates import (
+    ApiCall,
+    ApiClient,
+    Certificate,
+    CertificateStatus,
+    Certification,
+    ProductLine,
+)
+from .quizzes import MultipleScoring, Quiz, QuizQuestion, QuizRandomRule, ReviewPolicy
+
+__all__ = [
+    "ApiCall",
+    "ApiClient",
+    "Attempt",
+    "AttemptAnswer",
+    "AttemptStatus",
+    "Certificate",
+    "CertificateStatus",
+    "Certification",
+    "Choice",
+    "Difficulty",
+    "ImportFormat",
+    "MultipleScoring",
+    "ProductLine",
+    "Question",
+    "QuestionCategory",
+    "QuestionImport",
+    "QuestionImportStatus",
+    "QuestionKind",
+    "QuestionTag",
+    "Quiz",
+    "QuizQuestion",
+    "QuizRandomRule",
+    "RegradeLog",
+    "ReviewPolicy",
+    "SubmitReason",
+    "question_fingerprint",
+    "question_key_errors",
+]
