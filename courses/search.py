@@ -8,16 +8,16 @@ the media used in those lessons or meetings. Editors look for drafts and other c
 the admin, whose search goes through the same backend.
 
 Results come kind after kind (courses, lessons, meetings, media), each kind by relevance. The open
-courses are read first (one small query: their keys and paths); each kind is then one search that
-returns the keys of all its matches, best first (``config.search.backend.ranked_pks``): their
-number is the kind's count, and a page loads only the rows it shows. The searched querysets filter
-on literal keys and paths, so the database plans each search from the text match outward.
+courses are read first (one small query: keys, paths, titles); each kind is then one search,
+narrowed to what is open, that returns the keys of all its matches, best first
+(``config.search.backend.ranked_pks``, which on PostgreSQL starts from the text index): their
+number is the kind's count, and a page loads only the rows it shows.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BigIntegerField, CharField, Q, QuerySet
+from django.db.models import BigIntegerField, CharField, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, Left, Length
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
@@ -30,7 +30,7 @@ from media_library.models import ProcessingStatus, TrainingMedia
 from organization.models import Person
 
 from .models import CoursePage, Enrollment, LessonPage, MorningMeetingPage
-from .selectors import catalogue_for_person, morning_meetings_for_person
+from .selectors import _audience_q, morning_meetings_for_person
 
 KIND_LABELS = {
     "course": _("课程"),
@@ -46,10 +46,10 @@ BODY_FIELD = LessonPage._meta.get_field("body")
 
 
 def open_courses(person: Person) -> QuerySet:
-    """Live courses in the person's audience or enrolled in (``courses.view_course``)."""
-    audience = catalogue_for_person(person=person).values("pk")
-    enrolled = Enrollment.objects.filter(person=person).values("course_id")
-    return CoursePage.objects.live().filter(Q(pk__in=audience) | Q(pk__in=enrolled))
+    """Live courses in the person's audience or enrolled in: ``selectors.course_open_to`` (the
+    rule of ``courses.view_course``) for every course at once."""
+    enrolled = Enrollment.objects.filter(course_id=OuterRef("pk"), person=person)
+    return CoursePage.objects.live().filter(_audience_q(person) | Q(Exists(enrolled)))
 
 
 def open_lesson_ids(course_paths: list[str]) -> QuerySet:
@@ -79,15 +79,15 @@ def _lesson_media_references(course_paths: list[str]) -> QuerySet:
 def open_media(person: Person, course_paths: list[str]) -> QuerySet:
     """Playable media used in an open lesson (under ``course_paths``, the paths of
     ``open_courses(person)``) or meeting (``media_library.view_media``)."""
-    in_meetings = Q(pk__in=open_meetings(person).filter(video__isnull=False).values("video_id"))
+    used = Q(pk__in=open_meetings(person).filter(video__isnull=False).values("video_id"))
     if course_paths:
         in_lessons = (
             _lesson_media_references(course_paths)
             .annotate(media_pk=Cast("to_object_id", BigIntegerField()))
             .values("media_pk")
         )
-        in_meetings |= Q(pk__in=in_lessons)
-    return TrainingMedia.objects.filter(in_meetings, status=ProcessingStatus.READY)
+        used |= Q(pk__in=in_lessons)
+    return TrainingMedia.objects.filter(used, status=ProcessingStatus.READY)
 
 
 # Searching -------------------------------------------------------------------------------------

@@ -209,7 +209,8 @@ class SegmentedPostgresQueryMixin(SegmentedQueryMixin):
             or isinstance(self.query, (MatchAll, Fuzzy))
             or (isinstance(self.query, Not) and isinstance(self.query.subquery, MatchAll))
         ):
-            return super().ranked_pks(backend)
+            results = self.search(self.get_config(backend), None, None, backend=backend)
+            return list(results.values_list("pk", flat=True))
         model, using = self.queryset.model, self.queryset.db
         vectors = [
             (_on_entries(vector), _on_entries(boost))
