@@ -8,7 +8,7 @@ from courses.signals import enrollment_changed, enrollments_changed, enrollments
 from organization.models import Person
 from organization.signals import org_subtree_moved, person_active_changed
 
-from . import rollups
+from .rollups import enrollments as rollups
 
 
 def on_enrollment_changed(sender, *, enrollment, before, after, **kwargs) -> None:

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard
 
 app_name = "reports"
 
 urlpatterns = [
-    path("reports/", views.dashboard, name="dashboard"),
+    path("reports/", dashboard.dashboard, name="dashboard"),
 ]

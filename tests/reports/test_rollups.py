@@ -21,8 +21,8 @@ from courses.services import (
 )
 from organization.models import Channel, OrgUnit, Person, Role
 from organization.services import org_unit_move, person_deactivate, person_update
-from reports import rollups
 from reports.models import NO_DUE_DATE, EnrollmentRollup
+from reports.rollups import enrollments as rollups
 
 
 def brute_force() -> dict:

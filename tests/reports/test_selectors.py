@@ -6,8 +6,9 @@ from django.utils import timezone
 from courses.models import Enrollment, EnrollmentSource
 from courses.services import assignment_create, enrollment_complete, enrollment_get_or_create
 from organization.models import OrgUnitKind, Role
-from reports import rollups
-from reports.selectors import Filters, child_units_table, people_table
+from reports.filters import Filters
+from reports.rollups import enrollments as rollups
+from reports.selectors.units import child_units_table, people_table
 from tests.organization.factories import make_unit
 
 

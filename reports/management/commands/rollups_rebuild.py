@@ -4,7 +4,7 @@ from reports import rollups
 
 
 class Command(BaseCommand):
-    help = "Recount the dashboard rollups from the raw enrolments (--check: only compare)."
+    help = "Recount the dashboard rollups from the raw records (--check: only compare)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,11 +13,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            differences = rollups.diff()
-            for key, have, want in differences[:50]:
-                self.stdout.write(f"{key}: stored {have}, expected {want}")
-            if differences:
-                raise CommandError(f"{len(differences)} rollup rows differ from a recount.")
+            total = 0
+            for name, differences in rollups.diff_all().items():
+                total += len(differences)
+                for key, have, want in differences[:50]:
+                    self.stdout.write(f"{name} {key}: stored {have}, expected {want}")
+            if total:
+                raise CommandError(f"{total} rollup rows differ from a recount.")
             self.stdout.write("rollups exact")
             return
-        self.stdout.write(f"{rollups.rebuild()} rollup rows written")
+        for name, rows in rollups.rebuild_all().items():
+            self.stdout.write(f"{name}: {rows} rollup rows written")

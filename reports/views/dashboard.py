@@ -6,13 +6,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from organization.models import Channel, OrgUnit
+from organization.models import OrgUnit
 from organization.scope import scope_unit
 
-from . import selectors
+from ..filters import FilterForm
+from ..selectors import units as selectors
 
 
-def _unit_in_scope(request, scope: OrgUnit) -> OrgUnit:
+def report_scope(request) -> OrgUnit:
+    """The root of what the viewer may see; anyone without a report scope is refused."""
+    scope = scope_unit(request.user)
+    if scope is None:
+        raise PermissionDenied
+    return scope
+
+
+def unit_in_scope(request, scope: OrgUnit) -> OrgUnit:
     """The unit asked for (``?unit=``), or the scope root; a unit outside the scope is a 404."""
     value = request.GET.get("unit", "")
     if not value:
@@ -25,35 +34,33 @@ def _unit_in_scope(request, scope: OrgUnit) -> OrgUnit:
     return unit
 
 
+def filter_query(request) -> str:
+    """The filter part of the query string, for drill-down links."""
+    params = request.GET.copy()
+    for name in ("unit", "people", "page", "format"):
+        params.pop(name, None)
+    return params.urlencode()
+
+
 @require_safe
 def dashboard(request):
-    scope = scope_unit(request.user)
-    if scope is None:
-        raise PermissionDenied
-    unit = _unit_in_scope(request, scope)
-    filters = selectors.Filters.from_query(request.GET)
+    scope = report_scope(request)
+    unit = unit_in_scope(request, scope)
+    form = FilterForm(request.GET or None, scope=scope)
+    filters = form.filters()
     today = timezone.localdate()
     show_people = unit.numchild == 0 or request.GET.get("people") == "1"
     context = {
         "unit": unit,
         "scope": scope,
+        "form": form,
         "filters": filters,
         "breadcrumb": selectors.breadcrumb(unit=unit, scope=scope),
-        "choices": selectors.filter_choices(scope=scope),
-        "query": _filter_query(request),
+        "query": filter_query(request),
         "show_people": show_people,
-        "channels": Channel.choices,
     }
     if show_people:
         context["people"] = selectors.people_table(unit=unit, filters=filters, today=today)
     else:
         context["table"] = selectors.child_units_table(unit=unit, filters=filters, today=today)
     return render(request, "reports/dashboard.html", context)
-
-
-def _filter_query(request) -> str:
-    """The filter part of the query string, for drill-down links."""
-    params = request.GET.copy()
-    for name in ("unit", "people"):
-        params.pop(name, None)
-    return params.urlencode()

@@ -14,8 +14,7 @@ from django.db.models import Count, Max, Q
 
 from courses.models import Enrollment, EnrollmentStatus
 from organization.models import OrgUnit
-
-from .models import NO_DUE_DATE, EnrollmentRollup
+from reports.models import NO_DUE_DATE, EnrollmentRollup
 
 STEP = OrgUnit.steplen
 COUNTERS = ("n_enrolled", "n_in_progress", "n_completed")
