@@ -336,7 +336,8 @@ def _check_in(
             }
         )
     if registration is not None and registration.status == RegistrationStatus.REGISTERED:
-        registration.session = session
+        # Attach what the caller loaded, so the steps after attendance read neither again.
+        registration.session, registration.person = session, person
         return _attended(registration, method=method, at=at, by=by)
     # Waitlisted, cancelled or never registered: a walk-in, which takes a seat.
     if method == CheckInMethod.QR and not session.allow_walk_ins:
@@ -357,7 +358,7 @@ def _check_in(
         )
     if registration is None:
         registration = Registration(session=session, person=person, registered_at=at)
-    registration.session = session
+    registration.session, registration.person = session, person
     if method == CheckInMethod.QR:
         method = CheckInMethod.WALK_IN
     try:
@@ -371,7 +372,9 @@ def _check_in(
 def check_in_by_token(
     *, person: Person, session: TrainingSession, token: str, at: datetime | None = None
 ) -> Registration:
-    """An agent scanned the lecturer's screen."""
+    """An agent scanned the lecturer's screen. The session is read here, in the transaction
+    (``session`` may be a bare reference, ``TrainingSession(pk=…)``; an unknown one raises
+    ``TrainingSession.DoesNotExist``), so a status changed a moment ago counts."""
     at = _now(at)
     session = TrainingSession.objects.select_related("course", "product_company").get(pk=session.pk)
     checkin_token_check(session=session, token=token, at=at)

@@ -7,6 +7,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("报表")
 
     def ready(self):
-        from . import receivers
+        from . import receivers, rules  # noqa: F401 (rules registers the permissions)
 
         receivers.connect()

@@ -14,7 +14,8 @@ from ..selectors import units as selectors
 
 
 def report_scope(request) -> OrgUnit:
-    """The root of what the viewer may see; anyone without a report scope is refused."""
+    """The root of what the viewer may see; anyone without a report scope is refused (the rule
+    behind ``reports.view_reports``)."""
     scope = scope_unit(request.user)
     if scope is None:
         raise PermissionDenied

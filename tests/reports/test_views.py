@@ -43,3 +43,23 @@ def test_the_dashboard_page_costs_few_queries(
     client.get("/reports/")
     with django_assert_max_num_queries(14):
         assert client.get(f"/reports/?unit={tree['PGZ'].pk}").status_code == 200
+
+
+def test_the_nav_links_to_the_dashboard_for_managers_only(tree, person_factory, gd_manager, login):
+    assert "/reports/" in login(gd_manager).get("/").content.decode()
+    agent = person_factory(tree["PGZ0101"], Role.AGENT)
+    assert "/reports/" not in login(agent).get("/").content.decode()
+
+
+def test_a_filter_outside_the_choices_is_explained_and_not_applied(tree, gd_manager, login):
+    page = login(gd_manager).get(f"/reports/?company={tree['L'].pk}&date_from=2026-02-30")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "公司：选择一个有效的选项" in text
+    assert "起始日期：输入一个有效的日期。" in text
+    assert "人保财险广州分公司" in text  # the manager's own table, unfiltered
+
+
+def test_a_period_ending_before_it_starts_is_refused(tree, gd_manager, login):
+    page = login(gd_manager).get("/reports/?date_from=2026-03-01&date_to=2026-02-01")
+    assert "截止日期不能早于起始日期。" in page.content.decode()
