@@ -3,9 +3,9 @@
 The courses are built from the group's cross-selling rules (``demo_content/``, chapters 4–9): one
 lesson per article (第N条) with the article's text and a key-points callout, so every article of
 the seed is in some lesson. The training course and the morning meetings carry real clips made
-with ffmpeg (``media_library.demo``). Then the demo coordinator assigns two courses to
-人保财险广东's agents and some of them, agent01 among them, study: lessons marked done, a video
-partly watched.
+with ffmpeg (``media_library.demo``). Then the demo coordinator assigns three courses (one a week
+overdue) to 人保财险广东's agents and some of them, agent01 among them, study: lessons marked
+done, a video partly watched.
 
 Idempotent like the organization's step: pages are looked up by slug, clips by kind and title
 (ffmpeg runs only for a clip that does not exist yet), assignments by course and audience, and
@@ -42,7 +42,12 @@ from .models import (
     MorningMeetingPage,
 )
 from .seed import Article, seed_articles
-from .services import assignment_create, lesson_mark_done, progress_record_heartbeat
+from .services import (
+    assignment_create,
+    assignment_update,
+    lesson_mark_done,
+    progress_record_heartbeat,
+)
 
 KEY_POINTS_TITLE = "本课要点"
 MINUTES_PER_ARTICLE = 5
@@ -394,8 +399,9 @@ MEETING_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 
-# Learning records: 人保财险广东's individual agents get two mandatory courses from coord01.
-ASSIGNMENTS = ((STATISTICS_SLUG, 14), (COMPLIANCE_SLUG, 30))
+# Learning records: 人保财险广东's individual agents get two mandatory courses from coord01, and
+# a third one already a week overdue (so the reports have overdue people to show and remind).
+ASSIGNMENTS = ((STATISTICS_SLUG, 14), (COMPLIANCE_SLUG, 30), (PRODUCTS_SLUG, -7))
 ASSIGNMENT_ROOT = "P-GD"
 DEMO_AGENT = "agent01"
 LEARNERS = 24  # other 人保财险广东 agents with progress in the statistics course
@@ -654,15 +660,21 @@ def _ensure_assignments(context: DemoContext, courses: dict[str, CoursePage]) ->
         course = courses[slug]
         if course.pk in assigned:
             continue
-        assignment_create(
-            user=coordinator.user,
-            course=course,
-            audience_root=root,
-            due_date=timezone.localdate() + timedelta(days=days),
-            companies=[context.units[MEETING_COMPANY]],
-            channels=[Channel.AGENT_FORCE],
-            roles=[Role.AGENT],
+        today = timezone.localdate()
+        due_date = today + timedelta(days=days)
+        audience = {
+            "audience_root": root,
+            "companies": [context.units[MEETING_COMPANY]],
+            "channels": [Channel.AGENT_FORCE],
+            "roles": [Role.AGENT],
+        }
+        assignment = assignment_create(
+            user=coordinator.user, course=course, due_date=max(due_date, today), **audience
         )
+        if due_date < today:  # a past due date is refused at creation: edited afterwards
+            assignment_update(
+                user=coordinator.user, assignment=assignment, due_date=due_date, **audience
+            )
         created += 1
     return created
 

@@ -67,6 +67,7 @@ def _rollup_key(enrollment: Enrollment) -> RollupKey:
         enrollment.assignment_id,
         enrollment.due_date,
         enrollment.status,
+        timezone.localdate(enrollment.completed_at) if enrollment.completed_at else None,
     )
 
 

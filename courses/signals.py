@@ -23,6 +23,7 @@ class RollupKey(NamedTuple):
     assignment_id: int | None
     due_date: date | None
     status: str
+    completed_on: date | None  # local date of completed_at
 
 
 # Sent after one enrolment was created or its RollupKey changed: enrollment, before (a RollupKey,

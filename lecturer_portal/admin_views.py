@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -287,6 +288,24 @@ class SessionObjectMixin:
         return reverse(self.inspect_url_name, args=(quote(self.session.pk),))
 
 
+class SessionSubpageMixin(SessionObjectMixin):
+    """A page of its own under the session's page (assign, cancel): the breadcrumbs lead back
+    to the sessions and to this session, where Wagtail's default shows only "首页"."""
+
+    index_url_name = None
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(self.index_url_name),
+                "label": TrainingSession._meta.verbose_name_plural,
+            },
+            {"url": self.inspect_url(), "label": self.session.title},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+
 class SessionInspectView(generic.InspectView):
     """A session: its details, status with the actions it allows, and its lecturers."""
 
@@ -329,6 +348,9 @@ class SessionInspectView(generic.InspectView):
             withdraw_url_name=self.withdraw_url_name if session.is_open else None,
             audience_size=selectors.session_audience(session).count(),
             audience_companies=list(session.audience_companies.all()),
+            # The front end's "register the whole audience" (its service checks again).
+            registration_open=session.status == SessionStatus.PUBLISHED
+            and timezone.now() <= session.registration_deadline,
         )
         return context
 
@@ -354,7 +376,7 @@ class SessionActionView(SessionObjectMixin, PermissionCheckedMixin, TemplateView
 
 
 class SessionCancelView(
-    SessionObjectMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+    SessionSubpageMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
 ):
     permission_required = "change"
     template_name = "lecturer_portal/admin/session_cancel.html"
@@ -395,7 +417,7 @@ class SessionCancelView(
 
 
 class SessionAssignView(
-    SessionObjectMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
+    SessionSubpageMixin, PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateView
 ):
     """Assign a lecturer: choose one (or take a suggestion), see why not, confirm warnings."""
 

@@ -8,6 +8,7 @@ class LecturerPortalConfig(AppConfig):
     verbose_name = _("讲师工作台")
 
     def ready(self):
+        from . import receivers
         from .permissions import ensure_lecturer_portal_permissions
 
         post_migrate.connect(
@@ -15,3 +16,4 @@ class LecturerPortalConfig(AppConfig):
             sender=self,
             dispatch_uid="lecturer_portal.ensure_permissions",
         )
+        receivers.connect()

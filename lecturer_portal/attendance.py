@@ -47,6 +47,7 @@ from .models import (
     TrainingSession,
 )
 from .notifications import notify
+from .signals import attendance_changed
 
 TOKEN_STEP_SECONDS = 30
 # Check-in opens this long before the start and closes at the end.
@@ -297,18 +298,23 @@ def _attended(registration: Registration, *, method: str, at: datetime, by=None)
         registration.save(
             update_fields=["status", "checked_in_at", "check_in_method", "checked_in_by"]
         )
-    _after_attendance(registration.session, registration.person, at)
+    attendance_changed.send(Registration, registration=registration, attended=True)
+    _after_attendance(registration, at)
     return registration
 
 
-def _after_attendance(session: TrainingSession, person: Person, at: datetime) -> None:
-    """Attendance feeds the linked course's enrolment and the certifications needing it."""
+def _after_attendance(registration: Registration, at: datetime) -> None:
+    """Attendance feeds the linked course's enrolment, the certifications needing it and a
+    cascade session's assessment passed before the check-in."""
+    session, person = registration.session, registration.person
     course = session.course
     if course is not None:
         if course.completion_rule == CompletionRule.ALL_REQUIRED_LESSONS:
             enrollment_complete(person=person, course=course, at=at)
         else:
             enrollment_get_or_create(person=person, course=course, source="self")
+    if session.kind == SessionKind.CASCADE and session.assessment_quiz_id is not None:
+        _cascade_check_in(registration)
     waiting = Certification.objects.filter(
         requires_attendance=True, active=True, product_company=session.product_company
     )
@@ -457,23 +463,24 @@ def feedback_submit(
 # Cascade training ----------------------------------------------------------------------------
 
 
-def _qualify(session: TrainingSession, registration: Registration, at: datetime):
+def _grant(registration: Registration, profile: LecturerProfile):
     from .services import qualification_grant
 
-    profile = LecturerProfile.objects.filter(person=registration.person).first()
-    if profile is None:
-        raise ValidationError(
-            _("%(name)s还没有讲师档案，请培训管理员先为其建立讲师档案，再评定考核结果。")
-            % {"name": registration.person.name}
-        )
+    session = registration.session
     return qualification_grant(
         lecturer=profile,
         company=session.product_company,
         topic=session.topic,
         source=QualificationSource.CASCADE,
-        obtained_on=timezone.localdate(at),
+        obtained_on=timezone.localdate(registration.passed_at),
         source_session=session,
     )
+
+
+def _record_pass(registration: Registration, at: datetime) -> None:
+    if registration.passed_at is None:
+        registration.passed_at = at
+        registration.save(update_fields=["passed_at"])
 
 
 @transaction.atomic
@@ -481,7 +488,8 @@ def cascade_mark_passed(
     *, user, session: TrainingSession, person: Person, at: datetime | None = None
 ):
     """The lecturer marks an attendee of a cascade session as passing its assessment: the
-    attendee becomes qualified to deliver the session's products and topic (source cascade)."""
+    attendee becomes qualified to deliver the session's products and topic (source cascade).
+    For a session whose assessment is not a quiz (a trial lecture, say)."""
     at = _now(at)
     session = TrainingSession.objects.select_related("host_unit", "product_company").get(
         pk=session.pk
@@ -500,41 +508,83 @@ def cascade_mark_passed(
         raise ValidationError(
             _("%(name)s没有签到参加本场培训，不能评定通过。") % {"name": person.name}
         )
-    if registration.passed_at is None:
-        registration.passed_at = at
-        registration.save(update_fields=["passed_at"])
-    return _qualify(session, registration, at)
+    profile = LecturerProfile.objects.filter(person=person).first()
+    if profile is None:
+        raise ValidationError(
+            _("%(name)s还没有讲师档案，请培训管理员先为其建立讲师档案，再评定考核结果。")
+            % {"name": person.name}
+        )
+    registration.session = session
+    _record_pass(registration, at)
+    return _grant(registration, profile)
 
 
-def cascade_quiz_passes(*, session: TrainingSession, at: datetime | None = None) -> int:
-    """Qualify the attendees of a cascade session who passed its linked quiz (after the
-    session started). Idempotent; returns how many were qualified now."""
-    if session.kind != SessionKind.CASCADE or session.assessment_quiz_id is None:
-        return 0
-    at = _now(at)
-    passed = Attempt.objects.filter(
-        quiz_id=session.assessment_quiz_id,
-        status=AttemptStatus.SUBMITTED,
-        passed=True,
-        submitted_at__gte=session.starts_at,
-    ).values("person_id")
-    count = 0
-    with transaction.atomic():
-        for registration in (
-            Registration.objects.select_for_update()
-            .filter(
-                session=session,
-                status=RegistrationStatus.ATTENDED,
-                passed_at__isnull=True,
-                person_id__in=passed,
-            )
-            .select_related("person")
-        ):
-            registration.passed_at = at
-            registration.save(update_fields=["passed_at"])
-            _qualify(session, registration, at)
-            count += 1
-    return count
+def _qualify_quiz_passes(registrations, *, person: Person, at: datetime) -> None:
+    """Record the pass on each (locked) registration; qualify if the person has a lecturer
+    profile, else when one is made (``cascade_qualify_new_lecturer``)."""
+    registrations = list(registrations)
+    if not registrations:
+        return
+    profile = LecturerProfile.objects.filter(person=person).first()
+    for registration in registrations:
+        _record_pass(registration, at)
+        if profile is not None:
+            _grant(registration, profile)
+
+
+def cascade_quiz_passed(*, attempt) -> None:
+    """A passed quiz attempt (``quizzes.signals.attempt_passed``, in the submission's
+    transaction): the person passed the assessment of every cascade session using this quiz
+    that they attended and that started before the attempt was submitted.
+
+    A regrade that later turns the pass into a fail leaves the qualification: it is the
+    lecturer's record, granted on the day's result; a coordinator withdraws it in the profile.
+    """
+    _qualify_quiz_passes(
+        Registration.objects.select_for_update(of=("self",))
+        .filter(
+            person_id=attempt.person_id,
+            status=RegistrationStatus.ATTENDED,
+            passed_at__isnull=True,
+            session__kind=SessionKind.CASCADE,
+            session__assessment_quiz_id=attempt.quiz_id,
+            session__starts_at__lte=attempt.submitted_at,
+        )
+        .select_related("session__product_company"),
+        person=attempt.person,
+        at=attempt.graded_at,
+    )
+
+
+def _cascade_check_in(registration: Registration) -> None:
+    """At the check-in: a pass of the session's quiz submitted after the start but before this
+    check-in (the attendee sat the quiz first, checked in late) counts too."""
+    session, person = registration.session, registration.person
+    passed_at = (
+        Attempt.objects.filter(
+            quiz_id=session.assessment_quiz_id,
+            person=person,
+            status=AttemptStatus.SUBMITTED,
+            passed=True,
+            submitted_at__gte=session.starts_at,
+        )
+        .order_by("graded_at")
+        .values_list("graded_at", flat=True)
+        .first()
+    )
+    if passed_at is not None:
+        _qualify_quiz_passes([registration], person=person, at=passed_at)
+
+
+def cascade_qualify_new_lecturer(*, profile: LecturerProfile) -> None:
+    """A new lecturer profile: the cascade sessions its person already passed qualify them."""
+    for registration in Registration.objects.filter(
+        person_id=profile.person_id,
+        status=RegistrationStatus.ATTENDED,
+        passed_at__isnull=False,
+        session__kind=SessionKind.CASCADE,
+    ).select_related("session__product_company"):
+        _grant(registration, profile)
 
 
 # The quizzes hook: a certification that requires attendance ----------------------------------

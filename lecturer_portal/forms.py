@@ -13,6 +13,15 @@ from . import selectors
 from .models import AssignmentRole, LecturerProfile
 
 
+def unit_label(unit) -> str:
+    """Units of different companies share names (广州第一支公司 of P&C, of life, of health), and a
+    session's audience may lie in another company: name the company unless the unit's name does."""
+    company = unit.company
+    if company is None or unit.name.startswith(company.name):
+        return unit.name
+    return f"{unit.name}（{company.name}）"
+
+
 class ScopedUnitsForm(WagtailAdminModelForm):
     """Limits the named org-unit fields to the user's managed subtree."""
 
@@ -68,10 +77,14 @@ class SessionForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = self.for_user
-        self.fields["host_unit"].queryset = units_in_scope(user, roles=MANAGING_ROLES).order_by(
-            "path"
+        self.fields["host_unit"].queryset = (
+            units_in_scope(user, roles=MANAGING_ROLES).select_related("company").order_by("path")
         )
-        self.fields["audience_root"].queryset = selectors.audience_units_for(user)
+        self.fields["audience_root"].queryset = selectors.audience_units_for(user).select_related(
+            "company"
+        )
+        for name in ("host_unit", "audience_root"):
+            self.fields[name].label_from_instance = unit_label
         self.fields["course"].queryset = CoursePage.objects.live().order_by("title")
         self.fields["plan_item"].queryset = selectors.plan_items_in_scope(user)
         self.fields["plan_item"].label_from_instance = lambda item: f"{item.plan.title} · {item}"

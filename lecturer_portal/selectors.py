@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Avg, Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.selectors import audience_people
@@ -201,6 +202,26 @@ def attendance_counts(session_ids: list[int]) -> dict[int, int]:
     return {row["session_id"]: row["n"] for row in rows}
 
 
+def _count(rows: QuerySet, group: str) -> Coalesce:
+    return Coalesce(Subquery(rows.order_by().values(group).annotate(n=Count("pk")).values("n")), 0)
+
+
+def with_session_counts(items: QuerySet) -> QuerySet:
+    """Plan items with ``held``, ``cancelled`` and ``scheduled`` session counts and their
+    ``attendance``: subqueries, so that reports can also sum them per plan or per unit."""
+    sessions = TrainingSession.objects.filter(plan_item=OuterRef("pk"))
+    closed = [SessionStatus.COMPLETED, SessionStatus.CANCELLED]
+    attended = Registration.objects.filter(
+        session__plan_item=OuterRef("pk"), status=RegistrationStatus.ATTENDED
+    )
+    return items.annotate(
+        held=_count(sessions.filter(status=SessionStatus.COMPLETED), "plan_item"),
+        cancelled=_count(sessions.filter(status=SessionStatus.CANCELLED), "plan_item"),
+        scheduled=_count(sessions.exclude(status__in=closed), "plan_item"),
+        attendance=_count(attended, "session__plan_item"),
+    )
+
+
 @dataclass
 class PlanItemProgress:
     item: PlanItem
@@ -208,6 +229,11 @@ class PlanItemProgress:
     held: int  # completed
     cancelled: int
     attendance: int
+
+    @classmethod
+    def of(cls, item: PlanItem) -> "PlanItemProgress":
+        """From an item of ``with_session_counts``."""
+        return cls(item, item.scheduled, item.held, item.cancelled, item.attendance)
 
     @property
     def held_share(self) -> int:
@@ -248,39 +274,17 @@ class PlanProgress:
 def plan_progress(plan: TrainingPlan) -> PlanProgress:
     """The plan page: each item's planned sessions and target head-count against the sessions
     held for it and the people who attended. Two queries (plus attendance's own)."""
-    items = list(
-        plan.items.annotate(
-            held=Count("sessions", filter=Q(sessions__status=SessionStatus.COMPLETED)),
-            cancelled=Count("sessions", filter=Q(sessions__status=SessionStatus.CANCELLED)),
-            scheduled=Count(
-                "sessions",
-                filter=~Q(sessions__status__in=[SessionStatus.COMPLETED, SessionStatus.CANCELLED]),
-            ),
-        ).order_by("sort_order", "pk")
-    )
+    items = with_session_counts(plan.items.order_by("sort_order", "pk"))
     sessions = list(
         TrainingSession.objects.filter(plan_item__plan=plan)
         .select_related("host_unit")
         .order_by("starts_at")
     )
     attended = attendance_counts([session.pk for session in sessions])
-    by_item: dict[int, int] = {}
     for session in sessions:
         session.attendance = attended.get(session.pk, 0)
-        by_item[session.plan_item_id] = by_item.get(session.plan_item_id, 0) + session.attendance
     return PlanProgress(
-        plan=plan,
-        items=[
-            PlanItemProgress(
-                item=item,
-                scheduled=item.scheduled,
-                held=item.held,
-                cancelled=item.cancelled,
-                attendance=by_item.get(item.pk, 0),
-            )
-            for item in items
-        ],
-        sessions=sessions,
+        plan=plan, items=[PlanItemProgress.of(item) for item in items], sessions=sessions
     )
 
 

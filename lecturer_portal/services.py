@@ -228,7 +228,12 @@ def lecturer_profile_save(*, user, profile: LecturerProfile) -> LecturerProfile:
 
     profile.corps = [*submitted, *beyond_reach]
     profile.full_clean(exclude=["person", "corps", "photo"])
+    created = profile.pk is None
     profile.save()
+    if created:
+        from .attendance import cascade_qualify_new_lecturer
+
+        cascade_qualify_new_lecturer(profile=profile)
     return profile
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from organization.models import Person
-from organization.scope import MANAGING_ROLES, can_manage_unit, scope_unit
+from organization.scope import can_manage_unit
 
 from . import attendance, selectors
 from .models import LecturerProfile, Registration, SessionStatus, TrainingSession
@@ -309,15 +309,6 @@ def lecturer_mark_passed(request, session_id: int):
     return redirect("lecturer_portal:lecturer_session", session.pk)
 
 
-@require_POST
-@login_required
-def lecturer_quiz_passes(request, session_id: int):
-    session = _run_or_404(request, session_id)
-    count = attendance.cascade_quiz_passes(session=session)
-    messages.success(request, _("按考核考试成绩新增授课资格 %(count)d 人。") % {"count": count})
-    return redirect("lecturer_portal:lecturer_session", session.pk)
-
-
 def calendar_token(profile: LecturerProfile) -> str:
     return signing.Signer(salt=ICS_SALT).sign(str(profile.pk))
 
@@ -384,7 +375,7 @@ def calendar_feed(request, token: str):
 @require_safe
 @login_required
 def feedback_overview(request):
-    if scope_unit(request.user, roles=MANAGING_ROLES) is None:
+    if not request.user.has_perm("lecturer_portal.view_feedback_overview"):
         raise Http404
     rows = selectors.feedback_in_scope(request.user)
     sessions = selectors.sessions_in_scope(request.user)

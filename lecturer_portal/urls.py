@@ -27,11 +27,6 @@ urlpatterns = [
         name="lecturer_check_in",
     ),
     path("lecturer/sessions/<int:session_id>/pass/", sv.lecturer_mark_passed, name="mark_passed"),
-    path(
-        "lecturer/sessions/<int:session_id>/quiz-passes/",
-        sv.lecturer_quiz_passes,
-        name="quiz_passes",
-    ),
     path("lecturer/calendar/<str:token>.ics", sv.calendar_feed, name="calendar"),
     path("sessions/", sv.session_list, name="sessions"),
     path("sessions/feedback/", sv.feedback_overview, name="feedback_overview"),

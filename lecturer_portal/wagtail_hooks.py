@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -220,12 +221,16 @@ class SessionViewSet(PortalViewSet):
             ),
             path(
                 "cancel/<int:pk>/",
-                self._session_view(admin_views.SessionCancelView),
+                self._session_view(
+                    admin_views.SessionCancelView, index_url_name=self.get_url_name("index")
+                ),
                 name="cancel",
             ),
             path(
                 "assign/<int:pk>/",
-                self._session_view(admin_views.SessionAssignView),
+                self._session_view(
+                    admin_views.SessionAssignView, index_url_name=self.get_url_name("index")
+                ),
                 name="assign",
             ),
             path(
@@ -312,11 +317,29 @@ class LecturerPortalViewSetGroup(ModelViewSetGroup):
     menu_label = gettext_lazy("讲师与培训")
     menu_icon = "date"
     menu_order = 260
+    submenu_hook = "register_lecturer_portal_menu_item"
 
 
 @hooks.register("register_admin_viewset")
 def register_lecturer_portal_viewsets():
     return LecturerPortalViewSetGroup()
+
+
+class FeedbackMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("lecturer_portal.view_feedback_overview")
+
+
+@hooks.register("register_lecturer_portal_menu_item")
+def register_feedback_menu_item():
+    """The front-end page with all feedback in the coordinator's subtree."""
+    return FeedbackMenuItem(
+        _("学员评价"),
+        reverse("lecturer_portal:feedback_overview"),
+        name="lecturer-feedback",
+        icon_name="comment",
+        order=500,
+    )
 
 
 @hooks.register("register_log_actions")

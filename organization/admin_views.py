@@ -68,7 +68,7 @@ def with_query(url: str, **params) -> str:
 def pk_from_query(request, name: str) -> str:
     """A primary key from the query string, "" when absent; anything else but digits is a 404."""
     value = request.GET.get(name, "")
-    if value and not value.isdigit():
+    if value and not value.isdecimal():
         raise Http404
     return value
 

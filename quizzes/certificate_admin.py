@@ -16,26 +16,20 @@ from django import forms
 from django.apps import apps
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.management import create_permissions
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
-from wagtail.admin import messages
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
-from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
-from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.viewsets.model import ModelViewSetGroup
-from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from organization import api_client_admin
 from organization.admin_views import (
-    ScopedBaseObjectMixin,
     ScopedHistoryView,
     ScopedObjectMixin,
     ServiceFormMixin,
@@ -46,7 +40,6 @@ from organization.scope import MANAGING_ROLES, can_manage_unit, filter_to_scope,
 from organization.scope import units_in_scope as org_units_in_scope
 from organization.wagtail_hooks import ScopedModelViewSet
 
-from .api import api_client_create, api_client_rotate_token
 from .certificates import certificate_revoke
 from .models import ApiCall, ApiClient, Certificate, Certification
 
@@ -381,136 +374,22 @@ class ApiClientForm(WagtailAdminModelForm):
         fields = ["name", "description", "is_active"]
 
 
-class ApiClientCreateView(generic.CreateView):
-    """Save through the service, then show the token once instead of redirecting."""
-
-    def form_valid(self, form):
-        try:
-            client, token = api_client_create(
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                user=self.request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        if not form.cleaned_data["is_active"]:
-            client.is_active = False
-            client.save(update_fields=["is_active"])
-        log(instance=client, action="wagtail.create", user=self.request.user)
-        return _token_response(self, client, token)
-
-
-def _token_response(view, client, token):
-    """The admin page that shows a new token, once; the view's own frame (header, menu)."""
-    view.template_name = "quizzes/admin/api_token.html"
-    context = view.get_context_data(
-        object=client,
-        client=client,
-        token=token,
-        check_url=view.request.build_absolute_uri(reverse("certificates:api_check")),
-        clients_url=reverse(view.index_url_name),
-    )
-    return view.render_to_response(context)
-
-
-class ApiClientEditView(ScopedObjectMixin, generic.EditView):
-    object_action = "change"
-    rotate_url_name = None
-
-    @property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
-        buttons.append(
-            HeaderButton(
-                _("更换令牌"),
-                url=reverse(self.rotate_url_name, args=(quote(self.object.pk),)),
-                icon_name="key",
-            )
-        )
-        return buttons
-
-
-class ApiClientRotateView(
-    ScopedBaseObjectMixin,
-    BaseObjectMixin,
-    PermissionCheckedMixin,
-    WagtailAdminTemplateMixin,
-    TemplateView,
-):
-    model = ApiClient
-    object_action = "change"
-    permission_required = "change"
-    index_url_name = None
-    edit_url_name = None
-    rotate_url_name = None
-    template_name = "quizzes/admin/api_rotate.html"
-    page_title = gettext_lazy("更换令牌")
-    header_icon = "key"
-
-    def get_page_subtitle(self):
-        return str(self.object)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["object"] = self.object
-        context["action_url"] = reverse(self.rotate_url_name, args=(quote(self.object.pk),))
-        context["cancel_url"] = reverse(self.edit_url_name, args=(quote(self.object.pk),))
-        return context
-
-    def post(self, request, *args, **kwargs):
-        token = api_client_rotate_token(client=self.object)
-        log(instance=self.object, action="quizzes.rotate_api_token", user=request.user)
-        messages.success(
-            request, _("已更换“%(client)s”的令牌，旧令牌立即失效。") % {"client": self.object}
-        )
-        return _token_response(self, self.object, token)
-
-
-class ApiClientViewSet(ScopedModelViewSet):
+class ApiClientViewSet(api_client_admin.ApiClientViewSet):
     model = ApiClient
     name = "quiz_api_clients"
     url_prefix = "quizzes/api-clients"
-    icon = "key"
     menu_label = gettext_lazy("接口客户端")
-    list_display = ["name", "token_hint", "is_active", "last_used_at", "created_at"]
-    list_filter = ["is_active"]
-    search_fields = ["name"]
-    add_view_class = ApiClientCreateView
-    edit_view_class = ApiClientEditView
-
-    def get_form_class(self, for_update=False):
-        return ApiClientForm
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(rotate_url_name=self.get_url_name("rotate"), **kwargs)
-
-    @property
-    def rotate_view(self):
-        return self.construct_view(ApiClientRotateView)
-
-    def get_urlpatterns(self):
-        keep = {"index", "index_results", "add", "edit", "history", "history_results"}
-        return [
-            *(pattern for pattern in super().get_urlpatterns() if pattern.name in keep),
-            path("rotate/<int:pk>/", self.rotate_view, name="rotate"),
-        ]
+    form_class = ApiClientForm
+    token_template_name = "quizzes/admin/api_token.html"
+    api_url_name = "certificates:api_check"
+    rotate_log_action = "quizzes.rotate_api_token"
 
 
-class ApiCallViewSet(ScopedModelViewSet):
+class ApiCallViewSet(api_client_admin.ApiCallViewSet):
     model = ApiCall
     name = "quiz_api_calls"
     url_prefix = "quizzes/api-calls"
-    icon = "list-ul"
     menu_label = gettext_lazy("接口调用记录")
-    inspect_view_enabled = True
-    form_fields = ["client"]
-    list_display = ["at", "client", "ip", "query", "status_code", "result"]
-    list_filter = ["client", "status_code", "at"]
-
-    def get_urlpatterns(self):
-        keep = {"index", "index_results", "inspect"}
-        return [pattern for pattern in super().get_urlpatterns() if pattern.name in keep]
 
 
 class CertificateViewSetGroup(ModelViewSetGroup):

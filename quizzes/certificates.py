@@ -43,6 +43,7 @@ from organization.scope import MANAGING_ROLES, path_in_scope
 
 from .models import Attempt, AttemptStatus, Certificate, Certification
 from .pdf import CertificateSheet
+from .signals import certificate_changed
 
 ATTENDED_HOOK = "quizzes_person_attended"
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from paper is unambiguous.
@@ -142,6 +143,7 @@ def certificate_issue(
     certificate.save()
     certificate.serial = f"{certification.code}-{today:%Y}-{certificate.pk:06d}"
     certificate.save(update_fields=["serial"])
+    certificate_changed.send(Certificate, certificate=certificate)
     return certificate
 
 
@@ -239,6 +241,7 @@ def _revoke(certificate: Certificate, *, reason: str, user, at: datetime) -> Cer
     certificate.revoked_reason = reason
     certificate.revoked_by = user if user is not None and user.is_authenticated else None
     certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by"])
+    certificate_changed.send(Certificate, certificate=certificate)
     return certificate
 
 

@@ -45,6 +45,7 @@ from .models import (
     SubmitReason,
 )
 from .selectors import deadline_with_grace, grace, quiz_availability, quiz_open_to
+from .signals import attempt_passed
 
 IMAGE_RENDITION = "max-800x800"
 MARK_PLACES = Decimal("0.00001")
@@ -336,6 +337,7 @@ def _after_pass(attempt: Attempt) -> None:
             at=attempt.submitted_at,
         )
     certificates.certificates_grant_for_attempt(attempt=attempt)
+    attempt_passed.send(Attempt, attempt=attempt)
 
 
 def attempts_close_overdue(

@@ -14,6 +14,8 @@ class NoticeKind(models.TextChoices):
     ASSIGNMENT_INVITED = "assignment_invited", _("授课邀请")
     ASSIGNMENT_ANSWERED = "assignment_answered", _("讲师回复")
     ASSIGNMENT_WITHDRAWN = "assignment_withdrawn", _("指派撤回")
+    # Sent by reports (a manager reminding overdue learners); notices serve the whole platform.
+    TRAINING_REMINDER = "training_reminder", _("学习提醒")
 
 
 class Notice(models.Model):

@@ -148,11 +148,11 @@ class RegradeLog(models.Model):
         related_name="+",
     )
     reason = models.TextField(_("原因"))
-    old_keys = models.JSONField(_("原答案"), default=list)
+    old_keys = models.JSONField(_("原答案"), default=list, blank=True)
     new_key = models.JSONField(_("新答案"))
     attempts_regraded = models.PositiveIntegerField(_("重评记录数"), default=0)
     attempts_changed = models.PositiveIntegerField(_("成绩变化数"), default=0)
-    changes = models.JSONField(_("变化明细"), default=list)
+    changes = models.JSONField(_("变化明细"), default=list, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:

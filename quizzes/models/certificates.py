@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import business_line
+from organization.api_clients import ApiCallBase, ApiClientBase
 
 from .bank import COMPANY_CHOICES
 
@@ -238,36 +239,16 @@ class Certificate(models.Model):
         return (self.expires_on - (day or timezone.localdate())).days
 
 
-class ApiClient(models.Model):
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    description = models.TextField(_("说明"), blank=True)
-    # SHA-256 of the bearer token, hex; the token itself is shown once, when it is made.
-    token_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
-    token_hint = models.CharField(_("令牌开头"), max_length=16, editable=False)
-    is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
-    token_rotated_at = models.DateTimeField(_("令牌更换时间"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("最近调用时间"), null=True, blank=True)
+class ApiClient(ApiClientBase):
+    """A sales system allowed to ask the certification check API (organization.api_clients)."""
 
     class Meta:
         verbose_name = _("接口客户端")
         verbose_name_plural = _("接口客户端")
         ordering = ["name"]
 
-    def __str__(self):
-        return self.name
 
-
-class ApiCall(models.Model):
+class ApiCall(ApiCallBase):
     """One request to the certification check API, whatever its outcome."""
 
     client = models.ForeignKey(
@@ -278,16 +259,8 @@ class ApiCall(models.Model):
         on_delete=models.PROTECT,
         related_name="calls",
     )
-    at = models.DateTimeField(_("时间"), db_index=True)
-    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
-    query = models.JSONField(_("查询"), default=dict)
-    status_code = models.PositiveSmallIntegerField(_("状态码"))
-    result = models.JSONField(_("结果"), default=dict)
 
     class Meta:
         verbose_name = _("接口调用记录")
         verbose_name_plural = _("接口调用记录")
         ordering = ["-at", "-pk"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} · {self.client or '-'} · {self.status_code}"

@@ -87,7 +87,7 @@ def team_certificates(request):
     today = timezone.localdate()
     certification = None
     certification_id = request.GET.get("certification", "")
-    if certification_id.isdigit():
+    if certification_id.isdecimal():
         certification = Certification.objects.filter(pk=certification_id).first()
     status = request.GET.get("status", "")
     if status not in CertificateStatus.values:

@@ -5,10 +5,14 @@ returns the rows written) and ``diff()`` ((key, stored, expected) for every coun
 from a recount). ``manage.py rollups_rebuild`` runs them all.
 """
 
-from . import enrollments
+from . import attendance, certificates, completions, enrollments, people
 
 FAMILIES = {
     "enrollments": enrollments,
+    "completions": completions,
+    "attendance": attendance,
+    "agents": people,
+    "certificates": certificates,
 }
 
 

@@ -1,4 +1,6 @@
-"""Keep ``EnrollmentRollup`` exact, by deltas, inside the transaction of every enrolment write.
+"""Keep ``EnrollmentRollup`` and ``CompletionRollup`` exact, by deltas, inside the transaction of
+every enrolment write: the same grouped rows feed both tables (a completed enrolment counts in
+``CompletionRollup`` under the local date of its completion).
 
 A change is a set of (enrolment key, +1 / -1 × n); each key counts at every ancestor of its org
 path (the unit itself included, depth ≤ 6), merged into one ``INSERT ... ON CONFLICT DO UPDATE
@@ -8,27 +10,41 @@ rows in the same order. ``rebuild``/``diff`` recount everything from the raw enr
 
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate
 
 from courses.models import Enrollment, EnrollmentStatus
 from organization.models import OrgUnit
-from reports.models import NO_DUE_DATE, EnrollmentRollup
+from reports.models import NO_DUE_DATE, CompletionRollup, EnrollmentRollup
+
+from .upsert import Deltas, add, prefixes, unit_ids, upsert
 
 STEP = OrgUnit.steplen
 COUNTERS = ("n_enrolled", "n_in_progress", "n_completed")
 KEY_FIELDS = ("unit_id", "course_id", "channel", "assignment_key", "due_date")
-ROW_FIELDS = ("org_path", "course_id", "channel", "assignment_id", "due_date", "status")
-UPSERT_BATCH = 500
+ROW_FIELDS = (
+    "org_path",
+    "course_id",
+    "channel",
+    "assignment_id",
+    "due_date",
+    "status",
+    "completed_on",
+)
+COMPLETION_KEY_FIELDS = ("unit_id", "course_id", "channel", "assignment_key", "completed_on")
 
-# (unit_id, course_id, channel, assignment_key, due_date) -> [enrolled, in progress, completed]
-Deltas = dict[tuple, list[int]]
 
+@dataclass
+class Changes:
+    """Deltas for the two tables enrolment events feed."""
 
-def prefixes(path: str) -> list[str]:
-    """The paths of the unit at ``path`` and of all its ancestors."""
-    return [path[:end] for end in range(STEP, len(path) + 1, STEP)]
+    # (unit_id, course_id, channel, assignment_key, due_date) -> [enrolled, in progress, completed]
+    enrollments: Deltas = field(default_factory=dict)
+    # (unit_id, course_id, channel, assignment_key, completed_on) -> [completed]
+    completions: Deltas = field(default_factory=dict)
 
 
 def _counters(status: str, n: int) -> tuple[int, int, int]:
@@ -39,26 +55,20 @@ def _counters(status: str, n: int) -> tuple[int, int, int]:
     )
 
 
-def _unit_ids(paths: Iterable[str]) -> dict[str, int]:
-    paths = set(paths)
-    if not paths:
-        return {}
-    return dict(OrgUnit.objects.filter(path__in=paths).values_list("path", "pk"))
-
-
-def _add(deltas: Deltas, unit_id: int, row: tuple, n: int) -> None:
-    _org_path, course_id, channel, assignment_id, due_date, status = row
+def _add(changes: Changes, unit_id: int, row: tuple, n: int) -> None:
+    _org_path, course_id, channel, assignment_id, due_date, status, completed_on = row
     key = (unit_id, course_id, channel, assignment_id or 0, due_date or NO_DUE_DATE)
-    counters = deltas.setdefault(key, [0, 0, 0])
-    for index, value in enumerate(_counters(status, n)):
-        counters[index] += value
+    add(changes.enrollments, key, *_counters(status, n))
+    if status == EnrollmentStatus.COMPLETED and completed_on is not None:
+        key = (unit_id, course_id, channel, assignment_id or 0, completed_on)
+        add(changes.completions, key, n)
 
 
-def deltas_for(rows: Iterable[tuple[tuple, int]]) -> Deltas:
+def deltas_for(rows: Iterable[tuple[tuple, int]]) -> Changes:
     """Deltas at every ancestor of each (row key as in ``ROW_FIELDS``, signed count)."""
     rows = list(rows)
-    ids = _unit_ids(p for row, _n in rows for p in prefixes(row[0]))
-    deltas: Deltas = {}
+    ids = unit_ids(p for row, _n in rows for p in prefixes(row[0]))
+    deltas = Changes()
     for row, n in rows:
         for path in prefixes(row[0]):
             if path in ids:
@@ -66,32 +76,15 @@ def deltas_for(rows: Iterable[tuple[tuple, int]]) -> Deltas:
     return deltas
 
 
-def apply(deltas: Deltas) -> None:
-    """Add ``deltas`` to the rollups: one statement per ``UPSERT_BATCH`` keys."""
-    items = sorted((key, c) for key, c in deltas.items() if any(c))
-    if not items:
-        return
-    table = EnrollmentRollup._meta.db_table
-    columns = ", ".join((*KEY_FIELDS, *COUNTERS))
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COUNTERS)
-    adapt = connection.ops.adapt_datefield_value
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), UPSERT_BATCH):
-            batch = items[start : start + UPSERT_BATCH]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
-            params = []
-            for (unit_id, course_id, channel, assignment_key, due_date), counters in batch:
-                params += [unit_id, course_id, channel, assignment_key, adapt(due_date), *counters]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "
-                f"ON CONFLICT ({', '.join(KEY_FIELDS)}) DO UPDATE SET {updates}",
-                params,
-            )
+def apply(changes: Changes) -> None:
+    """Add ``changes`` to the rollups (``upsert``: one statement per table that changed)."""
+    upsert(EnrollmentRollup, KEY_FIELDS, COUNTERS, changes.enrollments)
+    upsert(CompletionRollup, COMPLETION_KEY_FIELDS, ("n_completed",), changes.completions)
 
 
 def grouped(rows: Q, *, only_active: bool = True):
     """(row key, count) of the enrolments ``rows`` selects, grouped: one query."""
-    queryset = Enrollment.objects.filter(rows)
+    queryset = Enrollment.objects.filter(rows).annotate(completed_on=TruncDate("completed_at"))
     if only_active:
         queryset = queryset.filter(person__is_active=True)
     return [
@@ -148,9 +141,9 @@ def subtree_moved(*, old_path: str, new_path: str) -> None:
     rewritten yet or not."""
     old_above, new_above = set(prefixes(old_path)[:-1]), set(prefixes(new_path)[:-1])
     losing, gaining = old_above - new_above, new_above - old_above
-    ids = _unit_ids(losing | gaining)
+    ids = unit_ids(losing | gaining)
     moved = grouped(Q(org_path__startswith=old_path) | Q(org_path__startswith=new_path))
-    deltas: Deltas = {}
+    deltas = Changes()
     for row, n in moved:
         for path, sign in [(p, -1) for p in losing] + [(p, 1) for p in gaining]:
             if path in ids:
@@ -163,7 +156,7 @@ def subtree_moved(*, old_path: str, new_path: str) -> None:
 
 def expected() -> Deltas:
     """Every rollup recounted from the raw enrolments (active people only)."""
-    return {key: c for key, c in deltas_for(grouped(Q())).items() if any(c)}
+    return {key: c for key, c in deltas_for(grouped(Q())).enrollments.items() if any(c)}
 
 
 def stored() -> Deltas:

@@ -4,23 +4,27 @@ costs one query per provider whatever the number of children, and never scans ra
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
-from django.db.models.functions import Substr
+from django.db.models import Case, F, IntegerField, Q, Sum, When
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Enrollment, EnrollmentStatus
-from organization.models import OrgUnit, Person, Role
+from organization.models import OrgUnit, Person
 
 from ..filters import Filters
-from ..models import EnrollmentRollup
+from ..models import (
+    AgentRollup,
+    AttendanceRollup,
+    CertificationRollup,
+    CompletionRollup,
+    EnrollmentRollup,
+)
 
 STEP = OrgUnit.steplen
-User = get_user_model()
 PEOPLE_LIMIT = 500
+EXPIRING_DAYS = 30
 
 # {unit id: {column key: count}} for the units asked for.
 UnitCounts = dict[int, dict[str, int]]
@@ -41,6 +45,9 @@ COLUMNS: list[Column] = [
     Column("completed", _("已完成")),
     Column("completion", _("完成率"), ratio_of=("completed", "enrolled")),
     Column("overdue", _("逾期未完成")),
+    Column("certified", _("持有效资格")),
+    Column("expiring", _("30天内到期")),
+    Column("attended", _("参训人次")),
 ]
 
 
@@ -78,31 +85,107 @@ def enrollment_counts(units: list[OrgUnit], filters: Filters, today: date) -> Un
     return {row.pop("unit_id"): row for row in rows}
 
 
-def agent_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
-    """Active agents of each unit's subtree (live: one GROUP BY under the first unit)."""
-    parent = units[0]
-    agents = User.groups.through.objects.filter(group__name=Role.AGENT).values("user_id")
-    people = Person.objects.active().filter(
-        org_unit__path__startswith=parent.path, user_id__in=agents
-    )
+def _rollup_filter(units: list[OrgUnit], filters: Filters) -> Q:
+    q = Q(unit__in=units)
     if filters.company_id:
-        people = people.filter(org_unit__company_id=filters.company_id)
+        q &= Q(unit__company_id=filters.company_id)
     if filters.channel:
-        people = people.filter(channel=filters.channel)
-    heads = dict(
-        people.order_by()
-        .annotate(child_path=Substr("org_unit__path", 1, len(parent.path) + STEP))
-        .values("child_path")
-        .annotate(n=Count("pk"))
-        .values_list("child_path", "n")
+        q &= Q(channel=filters.channel)
+    return q
+
+
+def agent_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
+    """Active agents of each unit's subtree, from ``AgentRollup``: one query."""
+    rows = (
+        AgentRollup.objects.filter(_rollup_filter(units, filters))
+        .order_by()
+        .values("unit_id")
+        .annotate(agents=Sum("n_agents"))
     )
-    counts = {unit.pk: {"agents": heads.get(unit.path, 0)} for unit in units[1:]}
-    counts[parent.pk] = {"agents": sum(heads.values())}
+    return {row.pop("unit_id"): row for row in rows}
+
+
+def certification_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
+    """Holders of a valid certificate today and those expiring within ``EXPIRING_DAYS``, from
+    ``CertificationRollup``: one query. A person counts once per certification they hold.
+    Only the company, channel and certification filters apply (course, assignment and period
+    say nothing about a certificate)."""
+    q = _rollup_filter(units, filters) & Q(expires_on__gte=today)
+    if filters.certification_id:
+        q &= Q(certification_id=filters.certification_id)
+    soon = today + timedelta(days=EXPIRING_DAYS)
+    rows = (
+        CertificationRollup.objects.filter(q)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            certified=Sum("n_holders"),
+            expiring=Sum(
+                Case(
+                    When(expires_on__lte=soon, then=F("n_holders")),
+                    default=0,
+                    output_field=IntegerField(),
+                )
+            ),
+        )
+    )
+    return {row.pop("unit_id"): row for row in rows}
+
+
+def _period(filters: Filters, field_name: str) -> Q:
+    q = Q()
+    if filters.date_from:
+        q &= Q(**{f"{field_name}__gte": filters.date_from})
+    if filters.date_to:
+        q &= Q(**{f"{field_name}__lte": filters.date_to})
+    return q
+
+
+def period_completions(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
+    """With a period, ``completed`` becomes the completions dated inside it (so 完成率 is the
+    period's completions over the enrolments), from ``CompletionRollup``: one query; none
+    without a period."""
+    if not filters.has_period:
+        return {}
+    q = _rollup_filter(units, filters) & _period(filters, "completed_on")
+    if filters.course_id:
+        q &= Q(course_id=filters.course_id)
+    if filters.assignment_id:
+        q &= Q(assignment_key=filters.assignment_id)
+    rows = (
+        CompletionRollup.objects.filter(q)
+        .order_by()
+        .values("unit_id")
+        .annotate(completed=Sum("n_completed"))
+    )
+    counts: UnitCounts = {unit.pk: {"completed": 0} for unit in units}
+    counts.update({row.pop("unit_id"): row for row in rows})
     return counts
 
 
+def attendance_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
+    """Session attendances (check-ins) in the period, else of all time, from
+    ``AttendanceRollup``: one query. The company, channel and period filters apply (a session
+    has no course, assignment or certification to filter on)."""
+    rows = (
+        AttendanceRollup.objects.filter(
+            _rollup_filter(units, filters) & _period(filters, "attended_on")
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(attended=Sum("n_attended"))
+    )
+    return {row.pop("unit_id"): row for row in rows}
+
+
 # Each is called with the viewed unit first, then its children.
-PROVIDERS: list[Provider] = [enrollment_counts, agent_counts]
+PROVIDERS: list[Provider] = [
+    enrollment_counts,
+    agent_counts,
+    certification_counts,
+    period_completions,
+    attendance_counts,
+]
 
 
 class Cell(NamedTuple):

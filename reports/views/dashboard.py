@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from organization.models import OrgUnit
 from organization.scope import scope_unit
 
+from ..charts import dashboard_charts
 from ..filters import FilterForm
 from ..selectors import units as selectors
 
@@ -27,7 +28,7 @@ def unit_in_scope(request, scope: OrgUnit) -> OrgUnit:
     value = request.GET.get("unit", "")
     if not value:
         return scope
-    if not value.isdigit():
+    if not value.isdecimal():
         raise Http404
     unit = OrgUnit.objects.filter(pk=int(value), path__startswith=scope.path).first()
     if unit is None:
@@ -64,4 +65,7 @@ def dashboard(request):
         context["people"] = selectors.people_table(unit=unit, filters=filters, today=today)
     else:
         context["table"] = selectors.child_units_table(unit=unit, filters=filters, today=today)
+    context["charts"] = dashboard_charts(
+        unit=unit, filters=filters, today=today, table=context.get("table")
+    )
     return render(request, "reports/dashboard.html", context)

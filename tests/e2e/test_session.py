@@ -1,7 +1,7 @@
-"""A cross-company session from scheduling to attendance: the 广州 P&C coordinator assigns a
-life-products lecturer in the admin and publishes; the lecturer accepts in the workspace; a P&C
-agent registers on a phone and checks in through the QR code's current link; the lecturer's
-page shows the attendance."""
+"""A cross-company session from scheduling to attendance: the 广州 P&C coordinator fills in the
+session form in the Wagtail admin, assigns a life-products lecturer there and publishes; the
+lecturer accepts in the workspace; a P&C agent registers on a phone and checks in through the QR
+code's current link; the lecturer's page shows the attendance."""
 
 from datetime import timedelta
 
@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from lecturer_portal.models import AssignmentStatus, Registration, SessionKind
-from lecturer_portal.services import session_create
+from lecturer_portal.models import AssignmentStatus, Registration, SessionStatus, TrainingSession
 from organization.models import Role
 from tests.lecturer_portal.factories import make_lecturer
 from tests.organization.factories import build_tree, make_person
@@ -21,6 +20,11 @@ from .conftest import DESKTOP
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "pass-word-123"
+
+
+def admin_time(moment) -> str:
+    """As a coordinator types it: local time, to the minute."""
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def test_schedule_assign_accept_register_and_check_in(
@@ -33,24 +37,33 @@ def test_schedule_assign_accept_register_and_check_in(
     )
     agent = make_person(tree["PGZ0101"], Role.AGENT, name="张三")
     start = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=15)
-    session = session_create(
-        user=coordinator.user,
-        title="寿险产品交叉销售培训",
-        kind=SessionKind.CROSS_COMPANY,
-        topic="寿险产品",
-        product_company=tree["L"],
-        host_unit=tree["PGZ"],
-        audience_root=tree["PGZ"],
-        starts_at=start,
-        ends_at=start + timedelta(hours=2),
-        place="广州市天河区培训中心 301",
-        capacity=30,
-        registration_deadline=start - timedelta(minutes=5),
+
+    # The coordinator fills in the session form in the admin and saves a draft.
+    admin = login_as(desktop_page, coordinator, PASSWORD)
+    admin.goto(live_server.url + reverse("lecturer_sessions:add"))
+    admin.get_by_role("textbox", name="名称").fill("寿险产品交叉销售培训")
+    admin.get_by_role("combobox", name="培训类型").select_option(label="交叉销售业务培训")
+    admin.get_by_role("textbox", name="主题").fill("寿险产品")
+    admin.get_by_role("combobox", name="产品所属公司").select_option(label="人保寿险")
+    admin.get_by_role("combobox", name="主办机构").select_option(label="人保财险广州分公司")
+    admin.get_by_role("combobox", name="受众机构").select_option(label="广州第一支公司（人保财险）")
+    admin.get_by_role("checkbox", name="个人代理").check()
+    admin.get_by_role("spinbutton", name="人数上限").fill("30")
+    admin.get_by_role("textbox", name="开始时间").fill(admin_time(start))
+    admin.get_by_role("textbox", name="结束时间").fill(admin_time(start + timedelta(hours=2)))
+    admin.get_by_role("textbox", name="报名截止时间").fill(admin_time(start - timedelta(minutes=5)))
+    admin.get_by_role("textbox", name="地点").fill("广州市天河区培训中心 301")
+    admin.get_by_role("button", name="创建").click()
+    expect(admin.get_by_text("草稿").first).to_be_visible()
+    session = TrainingSession.objects.get()
+    assert (session.status, session.starts_at, session.audience_root, session.channels) == (
+        SessionStatus.DRAFT,
+        start,
+        tree["PGZ01"],
+        ["agent_force"],
     )
 
-    # The coordinator assigns the suggested lecturer as lead and publishes (admin).
-    admin = login_as(desktop_page, coordinator, PASSWORD)
-    admin.goto(live_server.url + reverse("lecturer_sessions:inspect", args=[session.pk]))
+    # It assigns the suggested lecturer as lead and publishes.
     admin.get_by_role("link", name="指派讲师").click()
     admin.get_by_role("button", name="指派为主讲").first.click()
     expect(admin.get_by_text("王芳").first).to_be_visible()

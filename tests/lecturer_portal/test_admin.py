@@ -409,3 +409,75 @@ def test_superusers_see_everything(shenzhen_rows, client):
     client.force_login(get_user_model().objects.create_superuser("root", password="x-pass-123"))
     response = client.get(url("lecturer_sessions:inspect", shenzhen_rows["session"].pk))
     assert response.status_code == 200
+
+
+# Links to the front end ------------------------------------------------------------------------
+
+
+def test_the_session_page_links_the_audience_registration_and_the_feedback(
+    tree, draft, life_lecturer, gz_coordinator, sz_coordinator, as_coordinator
+):
+    from lecturer_portal.models import Registration
+    from lecturer_portal.services import assignment_accept, session_publish
+
+    register_audience = reverse("lecturer_portal:register_audience", args=[draft.pk])
+    feedback = reverse("lecturer_portal:feedback_overview")
+    html = as_coordinator.get(url("lecturer_sessions:inspect", draft.pk)).content.decode()
+    assert feedback in html and "学员评价" in html
+    assert register_audience not in html  # a draft takes no registrations
+
+    assignment = lecturer_assign(
+        user=gz_coordinator.user, session=draft, lecturer=life_lecturer, role="lead"
+    )
+    assignment_accept(person=life_lecturer.person, assignment=assignment)
+    session_publish(user=gz_coordinator.user, session=draft)
+    html = as_coordinator.get(url("lecturer_sessions:inspect", draft.pk)).content.decode()
+    assert register_audience in html and "为全部受众报名" in html
+    assert reverse("lecturer_portal:lecturer_session", args=[draft.pk]) in html
+
+    response = as_coordinator.post(register_audience, follow=True)
+    assert "已为受众报名" in response.content.decode()
+    registered = Registration.objects.count()
+    assert registered > 0
+
+    # The coordinator of another subtree is refused on the targets, and changes nothing.
+    as_coordinator.force_login(sz_coordinator.user)
+    assert as_coordinator.post(register_audience).status_code == 404
+    assert Registration.objects.count() == registered
+
+
+def test_the_menu_offers_the_feedback_overview_to_coordinators_only(tree, as_coordinator, client):
+    feedback = reverse("lecturer_portal:feedback_overview")
+    assert feedback in as_coordinator.get(reverse("wagtailadmin_home")).content.decode()
+
+    lecturer = make_person(tree["PGD"], Role.LECTURER)
+    client.force_login(lecturer.user)
+    assert feedback not in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert client.get(feedback).status_code == 404
+
+
+def test_the_session_form_names_the_company_of_same_named_units(tree, as_coordinator):
+    form = as_coordinator.get(url("lecturer_sessions:add")).context["form"]
+    labels = [label for value, label in form.fields["audience_root"].choices if value]
+    assert len(labels) == len(set(labels))
+    assert {
+        "人保财险广州分公司",
+        "广州第一支公司（人保财险）",
+        "广州第一支公司（人保寿险）",
+    } <= set(labels)
+    hosts = [label for value, label in form.fields["host_unit"].choices if value]
+    assert hosts == [
+        "人保财险广州分公司",
+        "广州第一支公司（人保财险）",
+        "广州第一营业部（人保财险）",
+    ]
+
+
+def test_the_assign_and_cancel_pages_lead_back_to_the_session(draft, as_coordinator):
+    for name in ("assign", "cancel"):
+        html = as_coordinator.get(url(f"lecturer_sessions:{name}", draft.pk)).content.decode()
+        breadcrumbs = html[html.index('aria-label="面包屑导航"') :]
+        breadcrumbs = breadcrumbs[: breadcrumbs.index("</nav>")]
+        assert f'href="{url("lecturer_sessions:index")}"' in breadcrumbs
+        assert f'href="{url("lecturer_sessions:inspect", draft.pk)}"' in breadcrumbs
+        assert "寿险说明会" in breadcrumbs

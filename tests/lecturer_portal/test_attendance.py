@@ -444,31 +444,85 @@ def test_a_certification_requiring_attendance_is_granted_at_the_check_in(
     assert Certificate.objects.get().person == agents[0]
 
 
-def test_cascade_attendees_who_pass_the_linked_quiz_become_qualified(
-    tree, gz_coordinator, life_lecturer
-):
-    from tests.quizzes.certificate_factories import make_quiz, take_quiz
+@pytest.fixture
+def quiz_cascade(tree, gz_coordinator, life_lecturer):
+    """A cascade session assessed by a quiz, and three trainees registered for it."""
+    from tests.quizzes.certificate_factories import make_quiz
 
     quiz = make_quiz(company=tree["L"], audience=[tree["P"]])
-    cascade = make_published(
+    session = make_published(
         coordinator=gz_coordinator,
         lecturer=life_lecturer,
         host=tree["PGZ"],
         product_company=tree["L"],
         at=BEFORE,
         kind=SessionKind.CASCADE,
+        topic="寿险产品",
         assessment_quiz=quiz,
     )
-    passing, failing = (
-        make_lecturer(tree["PGZ"], user=gz_coordinator.user, name=name) for name in ("甲", "乙")
-    )
+    trainees = [
+        make_lecturer(tree["PGZ"], user=gz_coordinator.user, name=name)
+        for name in ("甲", "乙", "丙")
+    ]
+    for trainee in trainees:
+        registration_register(person=trainee.person, session=session, at=BEFORE)
+    return session, quiz, trainees
+
+
+def cascade_qualifications():
+    return [
+        (q.lecturer.person.name, q.source_session_id, q.topic)
+        for q in Qualification.objects.filter(source=QualificationSource.CASCADE)
+    ]
+
+
+def test_an_attendee_passing_the_assessment_quiz_is_qualified_at_the_submission(
+    quiz_cascade, gz_coordinator
+):
+    from tests.quizzes.certificate_factories import take_quiz
+
+    session, quiz, (passing, failing, absent) = quiz_cascade
     for trainee in (passing, failing):
-        registration_register(person=trainee.person, session=cascade, at=BEFORE)
-        check_in_manual(user=gz_coordinator.user, session=cascade, person=trainee.person, at=DURING)
+        check_in_manual(user=gz_coordinator.user, session=session, person=trainee.person, at=DURING)
     take_quiz(quiz, passing.person, correct=True, at=DURING + timedelta(hours=1))
     take_quiz(quiz, failing.person, correct=False, at=DURING + timedelta(hours=1))
+    take_quiz(quiz, absent.person, correct=True, at=DURING + timedelta(hours=1))  # not checked in
 
-    assert attendance.cascade_quiz_passes(session=cascade, at=DURING + timedelta(hours=2)) == 1
-    assert attendance.cascade_quiz_passes(session=cascade) == 0  # idempotent
-    granted = Qualification.objects.filter(source="cascade")
-    assert [(q.lecturer, q.source_session) for q in granted] == [(passing, cascade)]
+    assert cascade_qualifications() == [("甲", session.pk, "寿险产品")]
+    assert Registration.objects.get(person=passing.person).passed_at == DURING + timedelta(hours=1)
+    assert Registration.objects.get(person=failing.person).passed_at is None
+    assert Registration.objects.get(person=absent.person).passed_at is None
+
+
+def test_a_pass_before_the_session_does_not_count_but_one_before_a_late_check_in_does(
+    quiz_cascade, gz_coordinator
+):
+    from tests.quizzes.certificate_factories import take_quiz
+
+    session, quiz, (early, late, _other) = quiz_cascade
+    take_quiz(quiz, early.person, correct=True, at=BEFORE)  # before the session started
+    take_quiz(quiz, late.person, correct=True, at=DURING - timedelta(minutes=20))
+    assert cascade_qualifications() == []  # neither has checked in yet
+
+    for trainee in (early, late):
+        check_in_manual(user=gz_coordinator.user, session=session, person=trainee.person, at=DURING)
+    assert cascade_qualifications() == [("乙", session.pk, "寿险产品")]
+
+
+def test_a_pass_without_a_lecturer_profile_qualifies_when_the_profile_is_made(
+    tree, quiz_cascade, gz_coordinator
+):
+    from lecturer_portal.models import LecturerProfile
+    from lecturer_portal.services import lecturer_profile_save
+    from tests.quizzes.certificate_factories import take_quiz
+
+    session, quiz, _trainees = quiz_cascade
+    newcomer = make_person(tree["PGZ01"], Role.LECTURER, name="新讲师")
+    registration_register(person=newcomer, session=session, at=BEFORE)
+    check_in_manual(user=gz_coordinator.user, session=session, person=newcomer, at=DURING)
+    take_quiz(quiz, newcomer, correct=True, at=DURING + timedelta(hours=1))
+    assert cascade_qualifications() == []  # the pass is recorded, nobody to qualify yet
+    assert Registration.objects.get(person=newcomer).passed_at is not None
+
+    lecturer_profile_save(user=gz_coordinator.user, profile=LecturerProfile(person=newcomer))
+    assert cascade_qualifications() == [("新讲师", session.pk, "寿险产品")]

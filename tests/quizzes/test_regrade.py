@@ -202,3 +202,10 @@ def test_a_lecturer_of_another_company_cannot_regrade(client, setup, l_lecturer)
     response = client.post(url, {"reason": "原答案有误", "only_this_quiz": "on"})
     assert response.status_code in (302, 403)
     assert not RegradeLog.objects.exists()
+
+
+def test_a_question_no_one_has_answered_can_be_regraded(p_category, p_lecturer):
+    question = make_single(p_category, stem="<p>尚无人作答的题目</p>")
+    set_key(question, 1)
+    log = question_regrade(question=question, user=p_lecturer.user, reason="更正答案")
+    assert (log.attempts_regraded, log.attempts_changed, log.changes) == (0, 0, [])

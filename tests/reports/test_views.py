@@ -41,7 +41,8 @@ def test_the_dashboard_page_costs_few_queries(
 ):
     client = login(gd_manager)
     client.get("/reports/")
-    with django_assert_max_num_queries(14):
+    # 16 for the table (one query per provider), + 3 for the charts (trend 2, expiry calendar 1).
+    with django_assert_max_num_queries(19):
         assert client.get(f"/reports/?unit={tree['PGZ'].pk}").status_code == 200
 
 
@@ -63,3 +64,8 @@ def test_a_filter_outside_the_choices_is_explained_and_not_applied(tree, gd_mana
 def test_a_period_ending_before_it_starts_is_refused(tree, gd_manager, login):
     page = login(gd_manager).get("/reports/?date_from=2026-03-01&date_to=2026-02-01")
     assert "截止日期不能早于起始日期。" in page.content.decode()
+
+
+def test_a_unit_that_is_not_a_decimal_number_is_not_found(gd_manager, login):
+    # "²" passes str.isdigit() but not int().
+    assert login(gd_manager).get("/reports/?unit=²").status_code == 404
