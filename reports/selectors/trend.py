@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from django.db.models.functions import TruncMonth
 
 from organization.models import OrgUnit
+from quizzes.certificates import add_months
 
 from ..filters import Filters
 from ..models import CompletionRollup, EnrollmentRollup
@@ -25,18 +26,13 @@ class TrendPoint:
     enrolled: int  # enrolments now (EnrollmentRollup keeps no enrolment date)
 
 
-def _add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _months(filters: Filters, today: date, months: int) -> list[date]:
     last = (filters.date_to or today).replace(day=1)
-    first = _add_months(last, -(months - 1))
+    first = add_months(last, -(months - 1))
     if filters.date_from:
-        first = max(filters.date_from.replace(day=1), _add_months(last, -(MAX_MONTHS - 1)))
+        first = max(filters.date_from.replace(day=1), add_months(last, -(MAX_MONTHS - 1)))
     count = (last.year - first.year) * 12 + last.month - first.month + 1
-    return [_add_months(first, n) for n in range(max(count, 0))]
+    return [add_months(first, n) for n in range(max(count, 0))]
 
 
 def _counted_unit(unit: OrgUnit, filters: Filters) -> int | None:
@@ -60,14 +56,8 @@ def completion_trend(
     unit_id = _counted_unit(unit, filters)
     if not window or unit_id is None:
         return [TrendPoint(month, 0, 0, 0) for month in window]
-    q = Q(unit_id=unit_id)
-    if filters.course_id:
-        q &= Q(course_id=filters.course_id)
-    if filters.channel:
-        q &= Q(channel=filters.channel)
-    if filters.assignment_id:
-        q &= Q(assignment_key=filters.assignment_id)
-    end = _add_months(window[-1], 1)
+    q = Q(unit_id=unit_id) & filters.rollup_q(course=True)
+    end = add_months(window[-1], 1)
     by_month = dict(
         CompletionRollup.objects.filter(q, completed_on__lt=end)
         .annotate(month=TruncMonth("completed_on"))
