@@ -19,9 +19,11 @@ treebeard columns (``path``, ``depth``, ``numchild``) and ``company`` exactly as
 """
 
 import itertools
+import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -336,6 +338,75 @@ def generate_people(
             )
             people.extend(made)
     return people
+
+
+def generate_enrolments(plan: Sequence[tuple]) -> None:
+    """Every person of an outlet enrolled in every course of ``plan`` (course id, assignment id or
+    None, due date or None; ``_courses.assigned_courses`` makes one): one ``INSERT … SELECT`` per
+    course, a third of the people not started, a third in progress, a third completed."""
+    from django.db import connection, transaction
+
+    from courses.models import Enrollment
+    from organization.models import OrgUnit, Person
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for course_id, assignment_id, due in plan:
+            cursor.execute(
+                f"""
+                INSERT INTO {Enrollment._meta.db_table} (person_id, course_id, status, percent,
+                    started_at, completed_at, due_date, quiz_passed_at, source, assignment_id,
+                    org_path, company_id, channel, created_at, updated_at)
+                SELECT p.id, %(course)s,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 'not_started'
+                            WHEN 1 THEN 'in_progress' ELSE 'completed' END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 0 WHEN 1 THEN 50 ELSE 100 END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN NULL ELSE now() END,
+                       CASE (p.id + %(course)s) %% 3 WHEN 2 THEN now() ELSE NULL END,
+                       %(due)s, NULL, %(source)s, %(assignment)s,
+                       u.path, u.company_id, p.channel, now(), now()
+                FROM {Person._meta.db_table} p
+                JOIN {OrgUnit._meta.db_table} u ON u.id = p.org_unit_id
+                WHERE u.kind = 'outlet'
+                """,
+                {
+                    "course": course_id,
+                    "due": due,
+                    "assignment": assignment_id,
+                    "source": "assigned" if assignment_id else "self",
+                },
+            )
+
+
+def child_setup_django() -> None:
+    """In a measured child process (``run_child``): two CPUs at most, so a figure does not depend
+    on the machine's size, then Django on the database the parent named in ``DATABASE_URL``."""
+    import django
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    django.setup()
+
+
+def run_child(script: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """Run ``script --child *args`` in a fresh process (``env`` added to this one's, warnings
+    only in the log) and return the JSON object its last line of output holds."""
+    result = subprocess.run(
+        [sys.executable, script, "--child", *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, "LOG_LEVEL": "WARNING", **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(
+            f"{Path(script).name} --child {' '.join(args)} failed (exit {result.returncode})."
+        )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def timed(fn: Callable[[], object], *, repeat: int = 30, warmup: int = 3) -> list[float]:

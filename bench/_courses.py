@@ -50,6 +50,31 @@ def make_course(*, owner, audience, title: str, summary: str = "交叉销售课�
     return course
 
 
+def assigned_courses(
+    *, root, company, count: int, assigned: int, first_due_in_days: int
+) -> list[tuple]:
+    """``count`` courses of ``company``, the first ``assigned`` of them assigned to everybody
+    under ``root`` with due dates 30 days apart from today + ``first_due_in_days`` (negative: the
+    first ones are past, so the overdue figures are not empty). Returns the plan for
+    ``_common.generate_enrolments``: (course id, assignment id, due date), the last two None for
+    a course taken freely."""
+    from django.utils import timezone
+
+    from courses.models import Assignment
+
+    today = timezone.localdate()
+    plan = []
+    for index in range(count):
+        course = make_course(owner=company, audience=[company], title=f"交叉销售课程{index + 1}")
+        if index < assigned:
+            due = today + timezone.timedelta(days=30 * index + first_due_in_days)
+            assignment = Assignment.objects.create(course=course, audience_root=root, due_date=due)
+            plan.append((course.pk, assignment.pk, due))
+        else:
+            plan.append((course.pk, None, None))
+    return plan
+
+
 def make_lesson(course, *, title: str, body: list, required: bool = True):
     from courses.models import LessonPage
 

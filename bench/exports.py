@@ -26,55 +26,27 @@ Target (issue 6): under 60 s and under 300 MB.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 import zipfile
 from pathlib import Path
 
-from _common import REPO_ROOT, generate_people, generate_tree, report, setup_django
+from _common import (
+    child_setup_django,
+    generate_enrolments,
+    generate_people,
+    generate_tree,
+    report,
+    run_child,
+    setup_django,
+)
 
 PEOPLE = int(os.environ.get("BENCH_EXPORT_PEOPLE", "200000"))
 COURSES = 20
 ASSIGNED = 5
 TARGET_SECONDS = 60
 TARGET_MB = 300
-
-
-def generate_enrolments(people_table: str, plan: list) -> None:
-    """Every active person enrolled in every course of ``plan`` (course id, assignment id, due)."""
-    from django.db import connection, transaction
-
-    from courses.models import Enrollment
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        for course_id, assignment_id, due in plan:
-            cursor.execute(
-                f"""
-                INSERT INTO {Enrollment._meta.db_table} (person_id, course_id, status, percent,
-                    started_at, completed_at, due_date, quiz_passed_at, source, assignment_id,
-                    org_path, company_id, channel, created_at, updated_at)
-                SELECT p.id, %(course)s,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 'not_started'
-                            WHEN 1 THEN 'in_progress' ELSE 'completed' END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 0 WHEN 1 THEN 50 ELSE 100 END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN NULL ELSE now() END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 2 THEN now() ELSE NULL END,
-                       %(due)s, NULL, %(source)s, %(assignment)s,
-                       u.path, u.company_id, p.channel, now(), now()
-                FROM {people_table} p
-                JOIN organization_orgunit u ON u.id = p.org_unit_id
-                WHERE u.kind = 'outlet'
-                """,
-                {
-                    "course": course_id,
-                    "due": due,
-                    "assignment": assignment_id,
-                    "source": "assigned" if assignment_id else "self",
-                },
-            )
-        cursor.execute("ANALYZE")
 
 
 def data_rows(path: Path, fmt: str) -> int:
@@ -103,13 +75,7 @@ def peak_rss_mb() -> float:
 
 def child(fmt: str) -> int:
     """Export the group root's people as ``fmt``; print the outcome as one JSON line."""
-    import django
-
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:2])
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    django.setup()
+    child_setup_django()
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -135,49 +101,28 @@ def child(fmt: str) -> int:
     return 0
 
 
-def run_child(fmt: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", fmt],
-        cwd=REPO_ROOT,
-        env={**os.environ, "LOG_LEVEL": "WARNING"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"The {fmt} export child failed (exit {result.returncode}).")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         return child(sys.argv[2])
 
     setup_django()
-    from _courses import make_course
+    from _courses import assigned_courses
     from django.contrib.auth import get_user_model
-    from django.db import connections
-    from django.utils import timezone
+    from django.db import connection, connections
 
-    from courses.models import Assignment, Enrollment
-    from organization.models import OrgUnitKind, Person
+    from courses.models import Enrollment
+    from organization.models import OrgUnitKind
 
     units = generate_tree(5000)
     root = next(u for u in units if u.kind == OrgUnitKind.GROUP)
     company = next(u for u in units if u.kind == OrgUnitKind.COMPANY)
     generate_people([u for u in units if u.kind == OrgUnitKind.OUTLET], PEOPLE)
-    today = timezone.localdate()
-    plan = []
-    for index in range(COURSES):
-        course = make_course(owner=company, audience=[company], title=f"交叉销售课程{index + 1}")
-        if index < ASSIGNED:
-            due = today + timezone.timedelta(days=30 * index - 40)
-            assignment = Assignment.objects.create(course=course, audience_root=root, due_date=due)
-            plan.append((course.pk, assignment.pk, due))
-        else:
-            plan.append((course.pk, None, None))
-    generate_enrolments(Person._meta.db_table, plan)
+    plan = assigned_courses(
+        root=root, company=company, count=COURSES, assigned=ASSIGNED, first_due_in_days=-40
+    )
+    generate_enrolments(plan)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     enrolments = Enrollment.objects.count()
     get_user_model().objects.create_superuser("benchroot", password=None)
     connections.close_all()
@@ -185,7 +130,7 @@ def main() -> int:
     ok = True
     figures = {}
     for fmt in ("csv", "xlsx"):
-        outcome = figures[fmt] = run_child(fmt)
+        outcome = figures[fmt] = run_child(__file__, fmt)
         if outcome["status"] != 200 or outcome["rows"] != PEOPLE:
             print(f"The {fmt} export went wrong: {outcome} ({PEOPLE} rows)", file=sys.stderr)
             ok = False

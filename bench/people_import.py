@@ -26,16 +26,14 @@ Target (issue 2): under 30 s and under 500 MB on two cores.
 """
 
 import json
-import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from _common import REPO_ROOT, generate_tree, report, setup_django
+from _common import child_setup_django, generate_tree, report, run_child, setup_django
 
 ROWS = 10_000
 UNITS = 5_000
@@ -79,15 +77,9 @@ def child(path: Path) -> int:
     """Import ``path`` as the bench coordinator; print the outcome as one JSON line."""
     import time
 
-    import django
+    child_setup_django()
     from django.core.files import File
 
-    if hasattr(os, "sched_setaffinity"):
-        cpus = sorted(os.sched_getaffinity(0))[:2]
-        os.sched_setaffinity(0, cpus)
-    sys.path.insert(0, str(REPO_ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    django.setup()
     from organization.models import Person
     from organization.people_import import people_import_start
 
@@ -108,21 +100,6 @@ def child(path: Path) -> int:
     }
     print(json.dumps(outcome, ensure_ascii=False), flush=True)
     return 0
-
-
-def run_child(path: Path, env: dict) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"The import child failed (exit {result.returncode}).")
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
@@ -151,11 +128,11 @@ def main() -> int:
         path = Path(workdir) / "people_10k.xlsx"
         write_sheet(path, units)
         # The children reach the same bench database; uploads are stored in the temp directory.
-        env = {**os.environ, "TEST_MEDIA_ROOT": workdir, "LOG_LEVEL": "WARNING"}
+        env = {"TEST_MEDIA_ROOT": workdir}
 
-        first = run_child(path, env)
+        first = run_child(__file__, str(path), env=env)
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-        again = run_child(path, env)
+        again = run_child(__file__, str(path), env=env)
 
     ok = True
     if first["errors"] or (first["created"], first["status"]) != (ROWS, "applied"):

@@ -26,7 +26,16 @@ Target (issue 6): dashboards under 300 ms p95.
 import os
 import time
 
-from _common import generate_people, generate_tree, median, p95, report, setup_django, timed
+from _common import (
+    generate_enrolments,
+    generate_people,
+    generate_tree,
+    median,
+    p95,
+    report,
+    setup_django,
+    timed,
+)
 
 AGENTS = int(os.environ.get("BENCH_ROLLUP_AGENTS", "200000"))
 COURSES = 20
@@ -35,13 +44,13 @@ ASSIGNED = 5
 
 def main() -> int:
     setup_django()
-    from _courses import make_course
+    from _courses import assigned_courses
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
-    from courses.models import Assignment, Enrollment
+    from courses.models import Enrollment
     from courses.services import enrollment_complete
     from organization.models import OrgUnitKind, Person, Role
     from quizzes.certificates import certificate_issue
@@ -56,47 +65,12 @@ def main() -> int:
     outlets = [u for u in units if u.kind == OrgUnitKind.OUTLET]
     generate_people(outlets, AGENTS)
     (manager,) = generate_people([province], 1, roles=[Role.MANAGER], prefix="M")
-    courses = [
-        make_course(owner=company, audience=[company], title=f"交叉销售课程{i + 1}")
-        for i in range(COURSES)
-    ]
-    today = timezone.localdate()
-    plan = []  # (course id, assignment id, due date)
-    for index, course in enumerate(courses):
-        if index < ASSIGNED:
-            due = today + timezone.timedelta(days=30 * index - 10)
-            assignment = Assignment.objects.create(course=course, audience_root=root, due_date=due)
-            plan.append((course.pk, assignment.pk, due))
-        else:
-            plan.append((course.pk, None, None))
+    plan = assigned_courses(
+        root=root, company=company, count=COURSES, assigned=ASSIGNED, first_due_in_days=-10
+    )
 
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        for course_id, assignment_id, due in plan:
-            cursor.execute(
-                f"""
-                INSERT INTO {Enrollment._meta.db_table} (person_id, course_id, status, percent,
-                    started_at, completed_at, due_date, quiz_passed_at, source, assignment_id,
-                    org_path, company_id, channel, created_at, updated_at)
-                SELECT p.id, %(course)s,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 'not_started'
-                            WHEN 1 THEN 'in_progress' ELSE 'completed' END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN 0 WHEN 1 THEN 50 ELSE 100 END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 0 THEN NULL ELSE now() END,
-                       CASE (p.id + %(course)s) %% 3 WHEN 2 THEN now() ELSE NULL END,
-                       %(due)s, NULL, %(source)s, %(assignment)s,
-                       u.path, u.company_id, p.channel, now(), now()
-                FROM {Person._meta.db_table} p
-                JOIN organization_orgunit u ON u.id = p.org_unit_id
-                WHERE u.kind = 'outlet'
-                """,
-                {
-                    "course": course_id,
-                    "due": due,
-                    "assignment": assignment_id,
-                    "source": "assigned" if assignment_id else "self",
-                },
-            )
+    generate_enrolments(plan)
     generate_s = time.perf_counter() - started
     enrolments = Enrollment.objects.count()
     generate_certificates()

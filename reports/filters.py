@@ -28,6 +28,46 @@ class Filters:
     def has_period(self) -> bool:
         return self.date_from is not None or self.date_to is not None
 
+    # One place per kind of row for what each filter means; the company and the period are the
+    # caller's (they apply to the counted unit or to a date of the caller's choosing).
+    def rollup_q(self, *, course: bool = False, certification: bool = False) -> Q:
+        """The filters on a rollup table's own keys: the channel (every rollup has one), the
+        course and assignment (``course=True``: enrolment and completion rollups), the
+        certification (``certification=True``: the certificate rollup)."""
+        q = Q(channel=self.channel) if self.channel else Q()
+        if course and self.course_id:
+            q &= Q(course_id=self.course_id)
+        if course and self.assignment_id:
+            q &= Q(assignment_key=self.assignment_id)
+        if certification and self.certification_id:
+            q &= Q(certification_id=self.certification_id)
+        return q
+
+    def counted_unit_q(self, unit: OrgUnit) -> Q | None:
+        """The rollup rows that count ``unit``'s subtree under the company filter: the unit's
+        own; at the group (the only unit above the companies) filtered to a company, that
+        company's own rows (its subtree is the intersection); None for a unit of another
+        company."""
+        if not self.company_id or unit.company_id == self.company_id:
+            return Q(unit_id=unit.pk)
+        if unit.company_id is not None:
+            return None
+        return Q(unit_id=self.company_id, unit__path__startswith=unit.path)
+
+    def people_q(self) -> Q:
+        """The filters selecting people (``Person``): company and channel."""
+        q = Q(org_unit__company_id=self.company_id) if self.company_id else Q()
+        if self.channel:
+            q &= Q(channel=self.channel)
+        return q
+
+    def enrollments_q(self) -> Q:
+        """The filters selecting a person's enrolments (``Enrollment``): course and assignment."""
+        q = Q(course_id=self.course_id) if self.course_id else Q()
+        if self.assignment_id:
+            q &= Q(assignment_id=self.assignment_id)
+        return q
+
 
 def _ancestor_paths(unit: OrgUnit) -> list[str]:
     return [unit.path[:end] for end in range(OrgUnit.steplen, len(unit.path), OrgUnit.steplen)]

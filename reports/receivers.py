@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 
-from courses.models import Enrollment
+from courses.models import Assignment, Enrollment
 from courses.signals import enrollment_changed, enrollments_changed, enrollments_changing
 from lecturer_portal.models import Registration, TrainingSession
 from lecturer_portal.signals import attendance_changed
@@ -38,6 +38,10 @@ def on_enrollments_changing(sender, *, rows, **kwargs) -> None:
 
 def on_enrollments_changed(sender, *, rows, **kwargs) -> None:
     rollups.rows_changed(rows=rows)
+
+
+def on_assignment_deleting(sender, *, instance, **kwargs) -> None:
+    rollups.assignment_deleting(assignment_id=instance.pk)
 
 
 def on_person_active_changed(sender, *, person, **kwargs) -> None:
@@ -129,6 +133,9 @@ def connect() -> None:
     org_subtree_moved.connect(on_counted_subtree_moved, dispatch_uid="reports.counted_subtree")
     attendance_changed.connect(on_attendance_changed, dispatch_uid="reports.attendance")
     pre_delete.connect(on_registration_deleting, sender=Registration, dispatch_uid="reports.reg")
+    pre_delete.connect(
+        on_assignment_deleting, sender=Assignment, dispatch_uid="reports.assignment_deleting"
+    )
     pre_save.connect(on_session_saving, sender=TrainingSession, dispatch_uid="reports.session")
     post_save.connect(on_session_saved, sender=TrainingSession, dispatch_uid="reports.session")
     for signal in (person_active_changed, person_moved, person_audience_changed):

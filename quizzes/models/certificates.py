@@ -242,10 +242,9 @@ class Certificate(models.Model):
 class ApiClient(ApiClientBase):
     """A sales system allowed to ask the certification check API (organization.api_clients)."""
 
-    class Meta:
+    class Meta(ApiClientBase.Meta):
         verbose_name = _("接口客户端")
         verbose_name_plural = _("接口客户端")
-        ordering = ["name"]
 
 
 class ApiCall(ApiCallBase):
@@ -260,7 +259,6 @@ class ApiCall(ApiCallBase):
         related_name="calls",
     )
 
-    class Meta:
+    class Meta(ApiCallBase.Meta):
         verbose_name = _("接口调用记录")
         verbose_name_plural = _("接口调用记录")
-        ordering = ["-at", "-pk"]

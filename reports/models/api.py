@@ -17,10 +17,9 @@ class StatisticsClient(ApiClientBase):
         related_name="+",
     )
 
-    class Meta:
+    class Meta(ApiClientBase.Meta):
         verbose_name = _("统计接口客户端")
         verbose_name_plural = _("统计接口客户端")
-        ordering = ["name"]
 
 
 class StatisticsCall(ApiCallBase):
@@ -35,7 +34,6 @@ class StatisticsCall(ApiCallBase):
         related_name="calls",
     )
 
-    class Meta:
+    class Meta(ApiCallBase.Meta):
         verbose_name = _("统计接口调用记录")
         verbose_name_plural = _("统计接口调用记录")
-        ordering = ["-at", "-pk"]

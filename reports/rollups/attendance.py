@@ -18,7 +18,7 @@ from lecturer_portal.models import Registration, RegistrationStatus, TrainingSes
 from organization.models import OrgUnit, Person
 from reports.models import AttendanceRollup, AttendeePlace
 
-from .upsert import Deltas, add, prefixes, unit_ids, upsert
+from .upsert import Deltas, add, differences, prefixes, stored, unit_ids, upsert
 
 KEY_FIELDS = ("unit_id", "channel", "session_kind", "attended_on")
 COUNTERS = ("n_attended",)
@@ -208,22 +208,9 @@ def expected() -> Deltas:
     return {key: c for key, c in _by_place(rows).items() if any(c)}
 
 
-def stored() -> Deltas:
-    return {
-        tuple(values[:4]): [values[4]]
-        for values in AttendanceRollup.objects.values_list(*KEY_FIELDS, *COUNTERS).iterator()
-        if values[4]
-    }
-
-
 def diff() -> list[tuple[tuple, list[int] | None, list[int] | None]]:
     """(key, stored, expected) for every rollup that differs from a recount."""
-    have, want = stored(), expected()
-    return [
-        (key, have.get(key), want.get(key))
-        for key in sorted(set(have) | set(want), key=str)
-        if have.get(key) != want.get(key)
-    ]
+    return differences(stored(AttendanceRollup, KEY_FIELDS, COUNTERS), expected())
 
 
 @transaction.atomic

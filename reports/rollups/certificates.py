@@ -13,7 +13,7 @@ the counts, as in ``reports.rollups.people``. Expiry needs no write: readers com
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 
 from quizzes.models import Certificate
 from reports.models import CertificationRollup, CountedHolder
@@ -21,20 +21,20 @@ from reports.models import CertificationRollup, CountedHolder
 from .upsert import (
     Deltas,
     ancestor_deltas,
+    counted_subtree_moved,
     differences,
     lock_people,
+    move_changed,
     rebuild_from_counted,
     stored,
-    subtree_deltas,
-    upsert,
 )
 
-KEY_FIELDS = ("unit_id", "certification_id", "channel", "expires_on")
-COUNTER = "n_holders"
 REST = ("certification_id", "channel", "expires_on")
+KEY_FIELDS = ("unit_id", *REST)
+COUNTER = "n_holders"
 
-# (person id, certification id) -> (unit id, channel, expires_on)
-States = dict[tuple[int, int], tuple[int, str, object]]
+# (person id, certification id) -> the rollup key it counts under (KEY_FIELDS)
+States = dict[tuple[int, int], tuple[int, int, str, object]]
 
 
 def _holders(certificates: Q) -> States:
@@ -45,7 +45,10 @@ def _holders(certificates: Q) -> States:
         .values_list("person_id", "certification_id", "person__org_unit_id", "person__channel")
         .annotate(expires=Max("expires_on"))
     )
-    return {(person, certification): tuple(rest) for person, certification, *rest in holders}
+    return {
+        (person, certification): (unit_id, certification, channel, expires)
+        for person, certification, unit_id, channel, expires in holders
+    }
 
 
 def sync(*, person_ids: Iterable[int], certification_id: int | None = None) -> None:
@@ -62,17 +65,13 @@ def sync(*, person_ids: Iterable[int], certification_id: int | None = None) -> N
     counted = CountedHolder.objects.filter(scope).values_list(
         "person_id", "certification_id", "unit_id", "channel", "expires_on"
     )
-    was = {(person, certification): tuple(rest) for person, certification, *rest in counted}
-    changed = sorted(key for key in set(now) | set(was) if now.get(key) != was.get(key))
+    was = {
+        (person, certification): (unit_id, certification, channel, expires)
+        for person, certification, unit_id, channel, expires in counted
+    }
+    changed = move_changed(CertificationRollup, KEY_FIELDS, COUNTER, was=was, now=now)
     if not changed:
         return
-    moves = [(key[1], was[key], -1) for key in changed if key in was]
-    moves += [(key[1], now[key], 1) for key in changed if key in now]
-    deltas = ancestor_deltas(
-        (unit_id, (certification, channel, expires_on), n)
-        for certification, (unit_id, channel, expires_on), n in moves
-    )
-    upsert(CertificationRollup, KEY_FIELDS, (COUNTER,), deltas)
     gone = Q(pk__in=[])
     for person_id, certification in changed:
         if (person_id, certification) in was:
@@ -83,8 +82,8 @@ def sync(*, person_ids: Iterable[int], certification_id: int | None = None) -> N
             person_id=key[0],
             certification_id=key[1],
             unit_id=now[key][0],
-            channel=now[key][1],
-            expires_on=now[key][2],
+            channel=now[key][2],
+            expires_on=now[key][3],
         )
         for key in changed
         if key in now
@@ -92,18 +91,9 @@ def sync(*, person_ids: Iterable[int], certification_id: int | None = None) -> N
 
 
 def subtree_moved(*, old_path: str, new_path: str) -> None:
-    grouped = (
-        CountedHolder.objects.filter(unit__path__startswith=new_path)
-        .order_by()
-        .values_list(*REST)
-        .annotate(n=Count("pk"))
+    counted_subtree_moved(
+        CertificationRollup, CountedHolder, REST, COUNTER, old_path=old_path, new_path=new_path
     )
-    deltas = subtree_deltas(
-        old_path=old_path,
-        new_path=new_path,
-        grouped=((tuple(values[:-1]), values[-1]) for values in grouped),
-    )
-    upsert(CertificationRollup, KEY_FIELDS, (COUNTER,), deltas)
 
 
 # Rebuild and check -----------------------------------------------------------------------------
@@ -111,14 +101,11 @@ def subtree_moved(*, old_path: str, new_path: str) -> None:
 
 def expected() -> Deltas:
     """Every rollup row recounted from the certificates."""
-    return ancestor_deltas(
-        (unit_id, (certification, channel, expires_on), 1)
-        for (_person, certification), (unit_id, channel, expires_on) in _holders(Q()).items()
-    )
+    return ancestor_deltas((key[0], key[1:], 1) for key in _holders(Q()).values())
 
 
 def diff() -> list:
-    return differences(stored(CertificationRollup, KEY_FIELDS, COUNTER), expected())
+    return differences(stored(CertificationRollup, KEY_FIELDS, (COUNTER,)), expected())
 
 
 @transaction.atomic

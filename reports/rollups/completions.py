@@ -10,7 +10,7 @@ from organization.models import OrgUnit
 from reports.models import CompletionRollup
 
 from . import enrollments
-from .upsert import Deltas
+from .upsert import Deltas, differences, stored
 
 KEY_FIELDS = enrollments.COMPLETION_KEY_FIELDS
 STEP = OrgUnit.steplen
@@ -22,22 +22,9 @@ def expected() -> Deltas:
     return {key: c for key, c in changes.completions.items() if any(c)}
 
 
-def stored() -> Deltas:
-    return {
-        tuple(values[:5]): [values[5]]
-        for values in CompletionRollup.objects.values_list(*KEY_FIELDS, "n_completed").iterator()
-        if values[5]
-    }
-
-
 def diff() -> list[tuple[tuple, list[int] | None, list[int] | None]]:
     """(key, stored, expected) for every rollup that differs from a recount."""
-    have, want = stored(), expected()
-    return [
-        (key, have.get(key), want.get(key))
-        for key in sorted(set(have) | set(want), key=str)
-        if have.get(key) != want.get(key)
-    ]
+    return differences(stored(CompletionRollup, KEY_FIELDS, ("n_completed",)), expected())
 
 
 @transaction.atomic

@@ -20,7 +20,7 @@ from courses.models import Enrollment, EnrollmentStatus
 from organization.models import OrgUnit
 from reports.models import NO_DUE_DATE, CompletionRollup, EnrollmentRollup
 
-from .upsert import Deltas, add, prefixes, unit_ids, upsert
+from .upsert import Deltas, add, differences, prefixes, stored, unit_ids, upsert
 
 STEP = OrgUnit.steplen
 COUNTERS = ("n_enrolled", "n_in_progress", "n_completed")
@@ -130,6 +130,16 @@ def rows_changed(*, rows: Q) -> None:
     apply(deltas_for((row, n) for row, n in net.items() if n))
 
 
+def assignment_deleting(*, assignment_id: int) -> None:
+    """An assignment is being deleted: Django sets its enrolments' assignment to NULL in the same
+    transaction (no signal of courses sees it), so move their counts to "no assignment" now."""
+    at = ROW_FIELDS.index("assignment_id")
+    net = []
+    for row, n in grouped(Q(assignment_id=assignment_id)):
+        net += [(row, -n), ((*row[:at], None, *row[at + 1 :]), n)]
+    apply(deltas_for(net))
+
+
 def person_rows(*, rows: Q, sign: int) -> None:
     """Add (``sign`` 1) or take away (-1) the enrolments ``rows`` selects, active or not."""
     apply(deltas_for((row, sign * n) for row, n in grouped(rows, only_active=False)))
@@ -159,22 +169,9 @@ def expected() -> Deltas:
     return {key: c for key, c in deltas_for(grouped(Q())).enrollments.items() if any(c)}
 
 
-def stored() -> Deltas:
-    return {
-        tuple(values[:5]): list(values[5:])
-        for values in EnrollmentRollup.objects.values_list(*KEY_FIELDS, *COUNTERS).iterator()
-        if any(values[5:])
-    }
-
-
 def diff() -> list[tuple[tuple, list[int] | None, list[int] | None]]:
     """(key, stored, expected) for every rollup that differs from a recount."""
-    have, want = stored(), expected()
-    return [
-        (key, have.get(key), want.get(key))
-        for key in sorted(set(have) | set(want), key=str)
-        if have.get(key) != want.get(key)
-    ]
+    return differences(stored(EnrollmentRollup, KEY_FIELDS, COUNTERS), expected())
 
 
 @transaction.atomic

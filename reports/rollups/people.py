@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from organization.models import Person, Role
 from reports.models import AgentRollup, CountedAgent
@@ -20,15 +20,16 @@ from reports.models import AgentRollup, CountedAgent
 from .upsert import (
     Deltas,
     ancestor_deltas,
+    counted_subtree_moved,
     differences,
     lock_people,
+    move_changed,
     rebuild_from_counted,
     stored,
-    subtree_deltas,
-    upsert,
 )
 
-KEY_FIELDS = ("unit_id", "channel")
+REST = ("channel",)
+KEY_FIELDS = ("unit_id", *REST)
 COUNTER = "n_agents"
 User = get_user_model()
 
@@ -62,17 +63,9 @@ def sync(person_ids: Iterable[int] | None = None) -> None:
             "person_id", "unit_id", "channel"
         )
     }
-    changed = sorted(pk for pk in ids if now.get(pk) != was.get(pk))
+    changed = move_changed(AgentRollup, KEY_FIELDS, COUNTER, was=was, now=now)
     if not changed:
         return
-    moves = [(*was[pk], -1) for pk in changed if pk in was]
-    moves += [(*now[pk], 1) for pk in changed if pk in now]
-    upsert(
-        AgentRollup,
-        KEY_FIELDS,
-        (COUNTER,),
-        ancestor_deltas((unit_id, (channel,), n) for unit_id, channel, n in moves),
-    )
     CountedAgent.objects.filter(person_id__in=[pk for pk in changed if pk in was]).delete()
     CountedAgent.objects.bulk_create(
         CountedAgent(person_id=pk, unit_id=now[pk][0], channel=now[pk][1])
@@ -82,18 +75,9 @@ def sync(person_ids: Iterable[int] | None = None) -> None:
 
 
 def subtree_moved(*, old_path: str, new_path: str) -> None:
-    grouped = (
-        CountedAgent.objects.filter(unit__path__startswith=new_path)
-        .order_by()
-        .values_list("channel")
-        .annotate(n=Count("pk"))
+    counted_subtree_moved(
+        AgentRollup, CountedAgent, REST, COUNTER, old_path=old_path, new_path=new_path
     )
-    deltas = subtree_deltas(
-        old_path=old_path,
-        new_path=new_path,
-        grouped=(((channel,), n) for channel, n in grouped),
-    )
-    upsert(AgentRollup, KEY_FIELDS, (COUNTER,), deltas)
 
 
 # Rebuild and check -----------------------------------------------------------------------------
@@ -105,7 +89,7 @@ def expected() -> Deltas:
 
 
 def diff() -> list:
-    return differences(stored(AgentRollup, KEY_FIELDS, COUNTER), expected())
+    return differences(stored(AgentRollup, KEY_FIELDS, (COUNTER,)), expected())
 
 
 @transaction.atomic
@@ -125,4 +109,4 @@ def rebuild() -> int:
         ),
         batch_size=5000,
     )
-    return rebuild_from_counted(AgentRollup, CountedAgent, ("channel",), COUNTER)
+    return rebuild_from_counted(AgentRollup, CountedAgent, REST, COUNTER)

@@ -100,6 +100,22 @@ def ancestor_deltas(moves: Iterable[tuple[int, tuple, int]]) -> Deltas:
     return deltas
 
 
+def move_changed(
+    rollup: type[models.Model], key_fields: Sequence[str], counter: str, *, was: dict, now: dict
+) -> list:
+    """Move the counts of the things whose state changed. ``was`` (their counted rows) and ``now``
+    (their state) map a thing to the rollup key it counts under (values of ``key_fields``, unit
+    id first), absent when not counted: −1 under the old key at its unit and every ancestor, +1
+    under the new one. Returns the changed things, sorted, whose counted rows the caller
+    rewrites. No query when nothing changed."""
+    changed = sorted(thing for thing in set(now) | set(was) if now.get(thing) != was.get(thing))
+    moves = [(was[thing], -1) for thing in changed if thing in was]
+    moves += [(now[thing], 1) for thing in changed if thing in now]
+    deltas = ancestor_deltas((key[0], key[1:], n) for key, n in moves)
+    upsert(rollup, key_fields, (counter,), deltas)
+    return changed
+
+
 def subtree_deltas(*, old_path: str, new_path: str, grouped: Iterable[tuple[tuple, int]]) -> Deltas:
     """A unit moved: what its subtree counts (``grouped``: (rest of the key, n)) leaves the old
     strict ancestors and joins the new ones; the units inside keep their counts."""
@@ -112,6 +128,31 @@ def subtree_deltas(*, old_path: str, new_path: str, grouped: Iterable[tuple[tupl
             if path in ids:
                 add(deltas, (ids[path], *rest), sign * n)
     return deltas
+
+
+def counted_subtree_moved(
+    rollup: type[models.Model],
+    counted: type[models.Model],
+    rest: Sequence[str],
+    counter: str,
+    *,
+    old_path: str,
+    new_path: str,
+) -> None:
+    """A unit moved (its subtree is at ``new_path`` already): move what the counted rows of the
+    subtree sum to between the old and new ancestors (``subtree_deltas``)."""
+    grouped = (
+        counted.objects.filter(unit__path__startswith=new_path)
+        .order_by()
+        .values_list(*rest)
+        .annotate(n=models.Count("pk"))
+    )
+    deltas = subtree_deltas(
+        old_path=old_path,
+        new_path=new_path,
+        grouped=((tuple(values[:-1]), values[-1]) for values in grouped),
+    )
+    upsert(rollup, ("unit_id", *rest), (counter,), deltas)
 
 
 def rebuild_from_counted(
@@ -140,12 +181,15 @@ def rebuild_from_counted(
     return rollup.objects.count()
 
 
-def stored(model: type[models.Model], key_fields: Sequence[str], counter: str) -> Deltas:
+def stored(
+    model: type[models.Model], key_fields: Sequence[str], counter_fields: Sequence[str]
+) -> Deltas:
     """The nonzero rows of ``model`` as deltas."""
+    size = len(key_fields)
     return {
-        tuple(values[:-1]): [values[-1]]
-        for values in model.objects.values_list(*key_fields, counter).iterator()
-        if values[-1]
+        tuple(values[:size]): list(values[size:])
+        for values in model.objects.values_list(*key_fields, *counter_fields).iterator()
+        if any(values[size:])
     }
 
 

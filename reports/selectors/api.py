@@ -27,19 +27,13 @@ def people_page(
     """Up to ``size`` active people of ``unit``'s subtree with an id above ``after``, with their
     enrolment counts (course and assignment filters apply to those), and whether more follow:
     two queries."""
-    people = Person.objects.active().filter(org_unit__path__startswith=unit.path, pk__gt=after)
-    if filters.company_id:
-        people = people.filter(org_unit__company_id=filters.company_id)
-    if filters.channel:
-        people = people.filter(channel=filters.channel)
+    people = Person.objects.active().filter(
+        filters.people_q(), org_unit__path__startswith=unit.path, pk__gt=after
+    )
     people = list(people.select_related("org_unit").order_by("pk")[: size + 1])
     more = len(people) > size
     people = people[:size]
-    enrollments = Enrollment.objects.filter(person__in=people)
-    if filters.course_id:
-        enrollments = enrollments.filter(course_id=filters.course_id)
-    if filters.assignment_id:
-        enrollments = enrollments.filter(assignment_id=filters.assignment_id)
+    enrollments = Enrollment.objects.filter(filters.enrollments_q(), person__in=people)
     completed = Q(status=EnrollmentStatus.COMPLETED)
     counts = {
         row.pop("person_id"): row

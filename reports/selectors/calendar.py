@@ -14,17 +14,12 @@ def expiry_by_day(*, unit: OrgUnit, filters: Filters, start: date, end: date) ->
     """``{expiry date: holders}`` for the current certificates of ``unit``'s subtree expiring
     between ``start`` and ``end`` (both included): one query on ``CertificationRollup``, or none
     when the company filter excludes the unit."""
-    target = unit.pk
-    if filters.company_id and unit.company_id != filters.company_id:
-        if unit.company_id is not None:
-            return {}  # a unit of another company
-        # The group, filtered to a company: the company unit's rows count the same people.
-        target = filters.company_id
-    rows = CertificationRollup.objects.filter(unit_id=target, expires_on__range=(start, end))
-    if filters.certification_id:
-        rows = rows.filter(certification_id=filters.certification_id)
-    if filters.channel:
-        rows = rows.filter(channel=filters.channel)
+    counted = filters.counted_unit_q(unit)
+    if counted is None:
+        return {}
+    rows = CertificationRollup.objects.filter(
+        counted & filters.rollup_q(certification=True), expires_on__range=(start, end)
+    )
     return dict(
         rows.order_by()
         .values("expires_on")

@@ -102,22 +102,11 @@ class CourseTotals:
 
 
 def _rollup_rows(unit: OrgUnit, filters: Filters) -> QuerySet:
-    """The rollup rows counting ``unit``'s subtree under the filters. A company filter at the
-    group (the only unit above the companies) reads the company's own rows."""
-    if filters.company_id and unit.company_id != filters.company_id:
-        if unit.company_id is not None:
-            return EnrollmentRollup.objects.none()
-        unit_q = Q(unit_id=filters.company_id, unit__path__startswith=unit.path)
-    else:
-        unit_q = Q(unit=unit)
-    q = unit_q
-    if filters.course_id:
-        q &= Q(course_id=filters.course_id)
-    if filters.channel:
-        q &= Q(channel=filters.channel)
-    if filters.assignment_id:
-        q &= Q(assignment_key=filters.assignment_id)
-    return EnrollmentRollup.objects.filter(q).order_by()
+    """The rollup rows counting ``unit``'s subtree under the filters."""
+    counted = filters.counted_unit_q(unit)
+    if counted is None:
+        return EnrollmentRollup.objects.none()
+    return EnrollmentRollup.objects.filter(counted & filters.rollup_q(course=True)).order_by()
 
 
 def course_totals(*, unit: OrgUnit, filters: Filters, today: date) -> list[CourseTotals]:
@@ -150,15 +139,14 @@ def one_course_totals(*, unit: OrgUnit, filters: Filters, today: date) -> Course
 def _subtree_enrollments(unit: OrgUnit, filters: Filters) -> QuerySet:
     """Enrolments of the active people of ``unit``'s subtree under the filters (a course set,
     so the (course, org_path) index bounds the scan)."""
+    # An enrolment carries a copy of its person's company and channel.
     rows = Enrollment.objects.filter(
-        course_id=filters.course_id, org_path__startswith=unit.path, person__is_active=True
+        filters.enrollments_q(), org_path__startswith=unit.path, person__is_active=True
     )
     if filters.company_id:
         rows = rows.filter(company_id=filters.company_id)
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
-    if filters.assignment_id:
-        rows = rows.filter(assignment_id=filters.assignment_id)
     return rows
 
 

@@ -73,9 +73,9 @@ def cross_company_matrix(*, unit: OrgUnit, filters: Filters, today: date) -> Mat
     if filters.certification_id:
         certifications = certifications.filter(pk=filters.certification_id)
     product_lines = {each.pk: each.business_line for each in certifications}
-    q = Q(unit__in=[unit, *children], expires_on__gte=today, certification_id__in=product_lines)
-    if filters.channel:
-        q &= Q(channel=filters.channel)
+    q = filters.rollup_q() & Q(
+        unit__in=[unit, *children], expires_on__gte=today, certification_id__in=product_lines
+    )
     sums = (
         CertificationRollup.objects.filter(q)
         .order_by()

@@ -1,11 +1,11 @@
 """The completion trend of one unit: completions per month and the cumulative completion rate,
-from ``CompletionRollup`` and ``EnrollmentRollup`` at that unit (two queries, three with a
-company filter), whatever the number of people."""
+from ``CompletionRollup`` and ``EnrollmentRollup`` at that unit (two queries), whatever the number
+of people."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from organization.models import OrgUnit
@@ -35,15 +35,6 @@ def _months(filters: Filters, today: date, months: int) -> list[date]:
     return [add_months(first, n) for n in range(max(count, 0))]
 
 
-def _counted_unit(unit: OrgUnit, filters: Filters) -> int | None:
-    """The unit whose rollups answer: a company filtered above it means that company's own
-    rows (its subtree is the intersection); a company elsewhere means nothing."""
-    if not filters.company_id or unit.company_id == filters.company_id:
-        return unit.pk
-    company = OrgUnit.objects.filter(pk=filters.company_id, path__startswith=unit.path).first()
-    return company.pk if company else None
-
-
 def completion_trend(
     *, unit: OrgUnit, filters: Filters, today: date, months: int = 12
 ) -> list[TrendPoint]:
@@ -53,10 +44,10 @@ def completion_trend(
     chooses the months (each counted whole). The cumulative rate is ``cumulative / enrolled``:
     completions up to the month's end over the enrolments now, of the people active now."""
     window = _months(filters, today, months)
-    unit_id = _counted_unit(unit, filters)
-    if not window or unit_id is None:
+    counted = filters.counted_unit_q(unit)
+    if not window or counted is None:
         return [TrendPoint(month, 0, 0, 0) for month in window]
-    q = Q(unit_id=unit_id) & filters.rollup_q(course=True)
+    q = counted & filters.rollup_q(course=True)
     end = add_months(window[-1], 1)
     by_month = dict(
         CompletionRollup.objects.filter(q, completed_on__lt=end)

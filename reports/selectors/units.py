@@ -65,19 +65,17 @@ def _enrollment_sums(today: date) -> dict:
     }
 
 
-def enrollment_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
-    """Enrolled, in progress, completed and overdue from ``EnrollmentRollup``: one query."""
+def _units_q(units: list[OrgUnit], filters: Filters) -> Q:
     q = Q(unit__in=units)
     if filters.company_id:
         q &= Q(unit__company_id=filters.company_id)
-    if filters.course_id:
-        q &= Q(course_id=filters.course_id)
-    if filters.channel:
-        q &= Q(channel=filters.channel)
-    if filters.assignment_id:
-        q &= Q(assignment_key=filters.assignment_id)
+    return q
+
+
+def enrollment_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
+    """Enrolled, in progress, completed and overdue from ``EnrollmentRollup``: one query."""
     rows = (
-        EnrollmentRollup.objects.filter(q)
+        EnrollmentRollup.objects.filter(_units_q(units, filters) & filters.rollup_q(course=True))
         .order_by()
         .values("unit_id")
         .annotate(**_enrollment_sums(today))
@@ -85,19 +83,10 @@ def enrollment_counts(units: list[OrgUnit], filters: Filters, today: date) -> Un
     return {row.pop("unit_id"): row for row in rows}
 
 
-def _rollup_filter(units: list[OrgUnit], filters: Filters) -> Q:
-    q = Q(unit__in=units)
-    if filters.company_id:
-        q &= Q(unit__company_id=filters.company_id)
-    if filters.channel:
-        q &= Q(channel=filters.channel)
-    return q
-
-
 def agent_counts(units: list[OrgUnit], filters: Filters, today: date) -> UnitCounts:
     """Active agents of each unit's subtree, from ``AgentRollup``: one query."""
     rows = (
-        AgentRollup.objects.filter(_rollup_filter(units, filters))
+        AgentRollup.objects.filter(_units_q(units, filters) & filters.rollup_q())
         .order_by()
         .values("unit_id")
         .annotate(agents=Sum("n_agents"))
@@ -110,9 +99,7 @@ def certification_counts(units: list[OrgUnit], filters: Filters, today: date) ->
     ``CertificationRollup``: one query. A person counts once per certification they hold.
     Only the company, channel and certification filters apply (course, assignment and period
     say nothing about a certificate)."""
-    q = _rollup_filter(units, filters) & Q(expires_on__gte=today)
-    if filters.certification_id:
-        q &= Q(certification_id=filters.certification_id)
+    q = _units_q(units, filters) & filters.rollup_q(certification=True) & Q(expires_on__gte=today)
     soon = today + timedelta(days=EXPIRING_DAYS)
     rows = (
         CertificationRollup.objects.filter(q)
@@ -147,11 +134,7 @@ def period_completions(units: list[OrgUnit], filters: Filters, today: date) -> U
     without a period."""
     if not filters.has_period:
         return {}
-    q = _rollup_filter(units, filters) & _period(filters, "completed_on")
-    if filters.course_id:
-        q &= Q(course_id=filters.course_id)
-    if filters.assignment_id:
-        q &= Q(assignment_key=filters.assignment_id)
+    q = _units_q(units, filters) & filters.rollup_q(course=True) & _period(filters, "completed_on")
     rows = (
         CompletionRollup.objects.filter(q)
         .order_by()
@@ -169,7 +152,7 @@ def attendance_counts(units: list[OrgUnit], filters: Filters, today: date) -> Un
     has no course, assignment or certification to filter on)."""
     rows = (
         AttendanceRollup.objects.filter(
-            _rollup_filter(units, filters) & _period(filters, "attended_on")
+            _units_q(units, filters) & filters.rollup_q() & _period(filters, "attended_on")
         )
         .order_by()
         .values("unit_id")
@@ -263,18 +246,14 @@ class PersonRow:
 def people_table(*, unit: OrgUnit, filters: Filters, today: date) -> list[PersonRow]:
     """The active people of ``unit``'s subtree (an outlet's staff) with their enrolments and
     status: two queries, at most ``PEOPLE_LIMIT`` people."""
-    people = Person.objects.active().filter(org_unit__path__startswith=unit.path)
-    if filters.company_id:
-        people = people.filter(org_unit__company_id=filters.company_id)
-    if filters.channel:
-        people = people.filter(channel=filters.channel)
+    people = Person.objects.active().filter(
+        filters.people_q(), org_unit__path__startswith=unit.path
+    )
     people = people.select_related("org_unit").order_by("org_unit__path", "name")
     people = list(people[:PEOPLE_LIMIT])
-    enrollments = Enrollment.objects.filter(person__in=people).select_related("course")
-    if filters.course_id:
-        enrollments = enrollments.filter(course_id=filters.course_id)
-    if filters.assignment_id:
-        enrollments = enrollments.filter(assignment_id=filters.assignment_id)
+    enrollments = Enrollment.objects.filter(
+        filters.enrollments_q(), person__in=people
+    ).select_related("course")
     by_person: dict[int, list[Enrollment]] = {}
     for enrollment in enrollments.order_by("course__title"):
         enrollment.overdue = (

@@ -18,7 +18,7 @@ from ..exports import export_format, export_response, invalid_filters_response
 from ..filters import FilterForm
 from ..selectors import courses as selectors
 from ..selectors import units as unit_selectors
-from .dashboard import filter_query, report_scope, unit_in_scope
+from .dashboard import report_context, report_scope, unit_in_scope
 
 
 def _report(request):
@@ -55,23 +55,14 @@ def course_index(request):
     return render(
         request,
         "reports/course_index.html",
-        {
-            "unit": unit,
-            "form": form,
-            "breadcrumb": unit_selectors.breadcrumb(unit=unit, scope=scope),
-            "query": filter_query(request),
-            "rows": rows,
-        },
+        {**report_context(request, scope=scope, unit=unit, form=form), "rows": rows},
     )
 
 
 def _detail_context(request, *, scope, unit, form, filters, today) -> dict:
     totals = selectors.one_course_totals(unit=unit, filters=filters, today=today)
     return {
-        "unit": unit,
-        "form": form,
-        "breadcrumb": unit_selectors.breadcrumb(unit=unit, scope=scope),
-        "query": filter_query(request),
+        **report_context(request, scope=scope, unit=unit, form=form),
         "totals": totals,
         "buckets": selectors.progress_buckets(unit=unit, filters=filters, enrolled=totals.enrolled),
         "progress_limit": selectors.PROGRESS_LIMIT,

@@ -44,6 +44,17 @@ def filter_query(request) -> str:
     return params.urlencode()
 
 
+def report_context(request, *, scope: OrgUnit, unit: OrgUnit, form) -> dict:
+    """What ``reports/base_report.html`` shows above every report: the unit, its breadcrumb from
+    the scope root (one query), the filter form and the filters for drill-down links."""
+    return {
+        "unit": unit,
+        "form": form,
+        "breadcrumb": selectors.breadcrumb(unit=unit, scope=scope),
+        "query": filter_query(request),
+    }
+
+
 @require_safe
 def dashboard(request):
     scope = report_scope(request)
@@ -53,12 +64,8 @@ def dashboard(request):
     today = timezone.localdate()
     show_people = unit.numchild == 0 or request.GET.get("people") == "1"
     context = {
-        "unit": unit,
-        "scope": scope,
-        "form": form,
+        **report_context(request, scope=scope, unit=unit, form=form),
         "filters": filters,
-        "breadcrumb": selectors.breadcrumb(unit=unit, scope=scope),
-        "query": filter_query(request),
         "show_people": show_people,
     }
     if show_people:

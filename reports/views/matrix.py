@@ -7,9 +7,8 @@ from django.views.decorators.http import require_safe
 
 from ..exports import export_format, export_response, invalid_filters_response
 from ..filters import FilterForm
-from ..selectors import units as unit_selectors
 from ..selectors.matrix import cross_company_matrix
-from .dashboard import filter_query, report_scope, unit_in_scope
+from .dashboard import report_context, report_scope, unit_in_scope
 
 # Course, assignment and period say nothing about a certificate: not offered here.
 NOT_APPLICABLE = ("course", "assignment", "date_from", "date_to")
@@ -39,11 +38,7 @@ def matrix(request):
             sheet_title=_("交叉销售资格"),
         )
     context = {
-        "unit": unit,
-        "scope": scope,
-        "form": form,
+        **report_context(request, scope=scope, unit=unit, form=form),
         "table": table,
-        "breadcrumb": unit_selectors.breadcrumb(unit=unit, scope=scope),
-        "query": filter_query(request),
     }
     return render(request, "reports/matrix.html", context)

@@ -14,8 +14,7 @@ from lecturer_portal.models import Quarter, SessionKind
 from ..exports import export_format, export_response, invalid_filters_response
 from ..filters import FilterForm
 from ..selectors import sessions as selectors
-from ..selectors.units import breadcrumb
-from .dashboard import filter_query, report_scope, unit_in_scope
+from .dashboard import filter_query, report_context, report_scope, unit_in_scope
 
 
 class PlanPeriodForm(forms.Form):
@@ -58,12 +57,9 @@ def plans(request):
             return refused
         return _plans_export(fmt, unit, year, quarter)
     context = {
-        "unit": unit,
-        "form": form,
+        **report_context(request, scope=scope, unit=unit, form=form),
         "year": year,
         "quarter_label": Quarter(quarter).label if quarter is not None else "",
-        "breadcrumb": breadcrumb(unit=unit, scope=scope),
-        "query": filter_query(request),
         "report": selectors.plan_execution(unit=unit, year=year, quarter=quarter),
         "plan_limit": selectors.PLAN_LIMIT,
         "columns": selectors.EXECUTION_COLUMNS,
@@ -113,11 +109,8 @@ def lecturers(request):
             return refused
         return _lecturers_export(fmt, unit, filters)
     context = {
-        "unit": unit,
-        "form": form,
-        "breadcrumb": breadcrumb(unit=unit, scope=scope),
+        **report_context(request, scope=scope, unit=unit, form=form),
         "children": selectors.child_units(unit),
-        "query": filter_query(request),
         "table": selectors.lecturer_table(unit=unit, filters=filters),
         "lecturer_limit": selectors.LECTURER_LIMIT,
         "columns": selectors.LECTURER_COLUMNS,

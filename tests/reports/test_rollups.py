@@ -212,3 +212,24 @@ def test_rebuild_restores_lost_rollups_and_check_reports_drift(tree, courses, pe
     call_command("rollups_rebuild")
     assert stored() == want
     call_command("rollups_rebuild", "--check")
+
+
+def test_deleting_an_assignment_moves_its_enrolments_to_no_assignment(
+    tree, courses, person_factory, group_coordinator
+):
+    agent = person_factory(tree["PGZ0101"], Role.AGENT)
+    assignment = assignment_create(
+        user=group_coordinator.user,
+        course=courses[0],
+        audience_root=tree["PGZ"],
+        due_date=timezone.localdate() + timedelta(days=30),
+    )
+    enrollment_complete(person=agent, course=courses[0], at=timezone.now())
+    assert EnrollmentRollup.objects.filter(assignment_key=assignment.pk, n_enrolled=1).exists()
+    assignment.delete()
+    assert (
+        not EnrollmentRollup.objects.filter(assignment_key=assignment.pk)
+        .exclude(n_enrolled=0)
+        .exists()
+    )
+    assert stored() == brute_force()
