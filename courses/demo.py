@@ -5,7 +5,8 @@ lesson per article (第N条) with the article's text and a key-points callout, s
 the seed is in some lesson. The training course and the morning meetings carry real clips made
 with ffmpeg (``media_library.demo``). Then the demo coordinator assigns three courses (one a week
 overdue) to 人保财险广东's agents and some of them, agent01 among them, study: lessons marked
-done, a video partly watched.
+done, a video partly watched. Some agents had completed two of the courses on their own over the
+months before (most of the overdue one's audience), so the reports have a trend to draw.
 
 Idempotent like the organization's step: pages are looked up by slug, clips by kind and title
 (ffmpeg runs only for a clip that does not exist yet), assignments by course and audience, and
@@ -45,6 +46,7 @@ from .seed import Article, seed_articles
 from .services import (
     assignment_create,
     assignment_update,
+    enrollment_complete,
     lesson_mark_done,
     progress_record_heartbeat,
 )
@@ -404,6 +406,13 @@ MEETING_TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 ASSIGNMENTS = ((STATISTICS_SLUG, 14), (COMPLIANCE_SLUG, 30), (PRODUCTS_SLUG, -7))
 ASSIGNMENT_ROOT = "P-GD"
 DEMO_AGENT = "agent01"
+# Share of the audience who completed a course by themselves before it was assigned, on days
+# spread over the ``SELF_STUDY_SPAN`` days before ``SELF_STUDY_RECENT_DAYS`` ago (so before the
+# overdue course's due date).
+SELF_STUDY_SHARE = {PRODUCTS_SLUG: 0.6, COMPLIANCE_SLUG: 0.3}
+SELF_STUDY_RECENT_DAYS = 10
+SELF_STUDY_SPAN = 170
+SELF_STUDY_DAYS_APART = 23
 LEARNERS = 24  # other 人保财险广东 agents with progress in the statistics course
 AGENT_STATISTICS_LESSONS = 2  # and all of the products course, and part of the training video
 AGENT_WATCHED_SHARE = 0.4
@@ -479,19 +488,26 @@ def _learners(context: DemoContext) -> list[Person]:
         ),
         output_field=BooleanField(),
     )
-    others = (
-        Person.objects.active()
-        .with_role(Role.AGENT)
-        .filter(org_unit__path__startswith=root.path, channel=Channel.AGENT_FORCE)
-        .exclude(pk=agent.pk)
-        .order_by("employee_no")
-        .values("pk")[:LEARNERS]
-    )
+    others = _other_agents(context).values("pk")[:LEARNERS]
     return list(
         Person.objects.filter(Q(pk=agent.pk) | Q(pk__in=others))
         .select_related("org_unit")
         .annotate(started=Exists(started), both_assigned=both_assigned)
         .order_by(Case(When(pk=agent.pk, then=0), default=1), "employee_no")
+    )
+
+
+def _other_agents(context: DemoContext):
+    """The individual agents of 人保财险广东 (the assignments' audience) but agent01, in order."""
+    return (
+        Person.objects.active()
+        .with_role(Role.AGENT)
+        .filter(
+            org_unit__path__startswith=context.units[ASSIGNMENT_ROOT].path,
+            channel=Channel.AGENT_FORCE,
+        )
+        .exclude(pk=context.demo_people[Role.AGENT].pk)
+        .order_by("employee_no")
     )
 
 
@@ -660,6 +676,7 @@ def _ensure_assignments(context: DemoContext, courses: dict[str, CoursePage]) ->
         course = courses[slug]
         if course.pk in assigned:
             continue
+        _study_before_assignment(context, course)
         today = timezone.localdate()
         due_date = today + timedelta(days=days)
         audience = {
@@ -677,6 +694,20 @@ def _ensure_assignments(context: DemoContext, courses: dict[str, CoursePage]) ->
             )
         created += 1
     return created
+
+
+def _study_before_assignment(context: DemoContext, course: CoursePage) -> None:
+    """Some agents completed ``course`` on their own before it was assigned (the assignment then
+    takes their enrolment over), one every few days over the last months: the reports' trend
+    has months of history, and the overdue assignment a realistic share done."""
+    share = SELF_STUDY_SHARE.get(course.slug, 0)
+    now = timezone.now()
+    for index, person in enumerate(_other_agents(context).select_related("org_unit")):
+        if int((index + 1) * share) > int(index * share):
+            days_ago = SELF_STUDY_RECENT_DAYS + index * SELF_STUDY_DAYS_APART % SELF_STUDY_SPAN
+            enrollment_complete(
+                person=person, course=course, at=now - timedelta(days=days_ago, hours=index % 9)
+            )
 
 
 def _ensure_progress(

@@ -1,5 +1,6 @@
 """Demo data for ``manage.py load_demo``: the lecturer corps, every demo lecturer's profile and
-qualifications, 人保财险广东's training plan and a run of cross-company sessions around today.
+qualifications, the training plans of 人保财险广东 and of its 广州 branch, and a run of
+cross-company sessions around today.
 
 The story: 人保财险广东分公司 (coord01) trains its agents in 人保寿险's products (产代寿).
 lecturer01 (王芳, 人保寿险广州分公司) belongs to the group's 营销培训讲师团, so coord01 may call
@@ -64,6 +65,8 @@ CORPS = [
 TOPICS = {"P": "风险防范", "L": "培训管理", "H": "产品管理"}
 APPOINTED_ON = date(2024, 3, 1)
 TRAINING_COURSE_SLUG = "training-management"
+PLAN_UNIT = "P-GD"
+BRANCH_PLAN_UNIT = "P-GD-GZ"  # its own plan takes the sessions it hosts
 
 
 @dataclass(frozen=True)
@@ -242,8 +245,66 @@ def _ensure_profiles(context: DemoContext, user, corps: dict[str, LecturerCorps]
     return len(lecturers)
 
 
-def _ensure_plan(context: DemoContext, user, today: date) -> TrainingPlan:
-    unit = context.units["P-GD"]
+def _ensure_plans(context: DemoContext, user, today: date) -> dict[str, TrainingPlan]:
+    """This quarter's plans of 人保财险广东 and of its 广州 branch, which hosts most sessions."""
+    province = _ensure_plan(
+        context.units[PLAN_UNIT],
+        user,
+        today,
+        notes=_(
+            "按集团《交叉销售管理办法》第五章：对业务人员开展寿险、健康险产品培训，并组织转培训。"
+        ),
+        items=[
+            PlanItem(
+                kind=SessionKind.CROSS_COMPANY,
+                topic="寿险产品",
+                audience=_("广州、深圳个人代理人"),
+                planned_sessions=4,
+                target_headcount=200,
+            ),
+            PlanItem(
+                kind=SessionKind.CASCADE,
+                topic="培训管理",
+                audience=_("各地市兼职讲师"),
+                planned_sessions=1,
+                target_headcount=30,
+            ),
+            PlanItem(
+                kind=SessionKind.MORNING_MEETING,
+                topic="寿险产品",
+                audience=_("全省业务人员"),
+                planned_sessions=6,
+                target_headcount=1000,
+            ),
+        ],
+    )
+    branch = _ensure_plan(
+        context.units[BRANCH_PLAN_UNIT],
+        user,
+        today,
+        notes=_("承接省分公司计划：天河、越秀两个支公司的个人代理人分两期参加寿险产品培训。"),
+        items=[
+            PlanItem(
+                kind=SessionKind.CROSS_COMPANY,
+                topic="寿险产品",
+                audience=_("天河、越秀个人代理人"),
+                planned_sessions=2,
+                target_headcount=40,
+            ),
+            PlanItem(
+                kind=SessionKind.PRODUCT_LAUNCH,
+                topic="寿险产品",
+                audience=_("广州个人代理人"),
+                planned_sessions=1,
+                target_headcount=30,
+            ),
+        ],
+    )
+    return {PLAN_UNIT: province, BRANCH_PLAN_UNIT: branch}
+
+
+def _ensure_plan(unit, user, today: date, *, notes: str, items: list[PlanItem]) -> TrainingPlan:
+    """``unit``'s plan for today's quarter, made with ``items`` if missing."""
     quarter = (today.month - 1) // 3 + 1
     plan = TrainingPlan.objects.filter(org_unit=unit, year=today.year, quarter=quarter).first()
     if plan is not None:
@@ -252,53 +313,27 @@ def _ensure_plan(context: DemoContext, user, today: date) -> TrainingPlan:
         org_unit=unit,
         year=today.year,
         quarter=quarter,
-        title=_("人保财险广东分公司%(year)d年%(quarter)s交叉销售培训计划")
-        % {"year": today.year, "quarter": Quarter(quarter).label},
-        notes=_(
-            "按集团《交叉销售管理办法》第五章：对业务人员开展寿险、健康险产品培训，并组织转培训。"
-        ),
+        title=_("%(unit)s%(year)d年%(quarter)s交叉销售培训计划")
+        % {"unit": unit.name, "year": today.year, "quarter": Quarter(quarter).label},
+        notes=notes,
     )
-    plan.items = [
-        PlanItem(
-            kind=SessionKind.CROSS_COMPANY,
-            topic="寿险产品",
-            audience=_("广州、深圳个人代理人"),
-            planned_sessions=4,
-            target_headcount=200,
-        ),
-        PlanItem(
-            kind=SessionKind.CASCADE,
-            topic="培训管理",
-            audience=_("各地市兼职讲师"),
-            planned_sessions=1,
-            target_headcount=30,
-        ),
-        PlanItem(
-            kind=SessionKind.PRODUCT_LAUNCH,
-            topic="寿险产品",
-            audience=_("广州个人代理人"),
-            planned_sessions=1,
-            target_headcount=100,
-        ),
-        PlanItem(
-            kind=SessionKind.MORNING_MEETING,
-            topic="寿险产品",
-            audience=_("全省业务人员"),
-            planned_sessions=6,
-            target_headcount=1000,
-        ),
-    ]
+    plan.items = items
     return plan_save(user=user, plan=plan)
 
 
-def _plan_item(plan: TrainingPlan, spec: SessionSpec, starts_at: datetime) -> PlanItem | None:
+def _plan_item(
+    plans: dict[str, TrainingPlan], spec: SessionSpec, starts_at: datetime
+) -> PlanItem | None:
+    """The item of the host's own plan (else the province's) for the session's kind, when the
+    session falls in the plan's quarter."""
+    plan = plans.get(spec.host, plans[PLAN_UNIT])
     local = timezone.localtime(starts_at)
     if local.year != plan.year or (local.month - 1) // 3 + 1 != plan.quarter:
         return None
     return plan.items.filter(kind=spec.kind).order_by("sort_order").first()
 
 
-def _ensure_sessions(context: DemoContext, plan: TrainingPlan, today: date) -> int:
+def _ensure_sessions(context: DemoContext, plans: dict[str, TrainingPlan], today: date) -> int:
     coordinator = context.demo_people[Role.COORDINATOR]
     user = coordinator.user
     existing = set(
@@ -339,7 +374,7 @@ def _ensure_sessions(context: DemoContext, plan: TrainingPlan, today: date) -> i
             online_url=spec.online_url,
             capacity=spec.capacity,
             registration_deadline=starts_at - timedelta(days=1),
-            plan_item=_plan_item(plan, spec, starts_at),
+            plan_item=_plan_item(plans, spec, starts_at),
         )
         created += 1
         if spec.state == "draft":
@@ -437,8 +472,8 @@ def load_lecturer_portal(context: DemoContext) -> None:
         admin = _admin_user()
         corps, created["corps"] = _ensure_corps(context, admin)
         created["profiles"] = _ensure_profiles(context, admin, corps)
-        plan = _ensure_plan(context, context.demo_people[Role.COORDINATOR].user, today)
-        created["sessions"] = _ensure_sessions(context, plan, today)
+        plans = _ensure_plans(context, context.demo_people[Role.COORDINATOR].user, today)
+        created["sessions"] = _ensure_sessions(context, plans, today)
     context.log(
         _(
             "讲师与培训：新建讲师团 %(corps)d 个，讲师档案 %(profiles)d 份，"

@@ -5,10 +5,12 @@ company's business grant the cross-selling certifications below — 产代寿 (�
 sell 人保寿险's products) through the training-management quiz of 人保寿险, and so on. Then a few
 certificates in 人保财险广州 (manager01's scope): agent01 holds one valid and one expiring within
 30 days (the home-page notice), a colleague one that was revoked, others valid ones. They are
-issued directly, back-dated, without an attempt: records from before the platform.
+issued directly, back-dated, without an attempt: records from before the platform. Agents of the
+three companies in 广州越秀 and 深圳 hold valid ones too, expiring over the next three months.
 
 Idempotent: certifications are looked up by code; agent01's certificates are made only if they
-have none, the colleagues' only if none of them has one; the API client by name.
+have none, the colleagues' only if none of them has one, the others' only if nobody outside
+agent01's outlet has one; the API client by name.
 """
 
 from dataclasses import dataclass
@@ -49,6 +51,21 @@ DEMO_API_CLIENT = "寿险销售系统（演示）"
 # Known so the demo can be tried with curl; a real client's token is random and shown once.
 DEMO_API_TOKEN = "cst_demo-sales-system-token-not-for-production"
 COLLEAGUES_WITH_CERTIFICATES = 5
+# Valid certificates elsewhere in 广东, so the cross-company matrix has several pairs: (subtree,
+# certification code, holders), their expiries spread over the next three months.
+SPREAD_HOLDERS = (
+    ("P-GD-GZ-YX", "CDS", 3),
+    ("P-GD-GZ-YX", "CDJ", 2),
+    ("P-GD-SZ", "CDS", 4),
+    ("P-GD-SZ", "CDJ", 3),
+    ("L-GD-GZ", "SDC", 3),
+    ("L-GD-SZ", "SDC", 2),
+    ("H-GD-GZ", "JDC", 2),
+    ("H-GD-SZ", "JDS", 2),
+)
+SPREAD_EXPIRY_FIRST = 5
+SPREAD_EXPIRY_DAYS = 85
+SPREAD_EXPIRY_STEP = 13
 
 
 def _ensure_certifications(context: DemoContext) -> dict[str, Certification]:
@@ -89,6 +106,35 @@ def _issue_days_before(certification, person, *, expires_in_days: int) -> Certif
     return certificate_issue(certification=certification, person=person, at=at)
 
 
+def _spread_certificates(context: DemoContext, certifications, *, outside: str) -> int:
+    """``SPREAD_HOLDERS``' certificates, unless a certificate outside agent01's outlet (``outside``)
+    exists already. Returns how many were issued."""
+    if Certificate.objects.exclude(org_path__startswith=outside).exists():
+        return 0
+    made, used = 0, {}  # used: holders taken per subtree, so that each pair has its own people
+    for code, certification_code, holders in SPREAD_HOLDERS:
+        certification = certifications.get(certification_code)
+        if certification is None:
+            continue
+        start = used.get(code, 0)
+        used[code] = start + holders
+        people = (
+            Person.objects.select_related("org_unit")
+            .filter(
+                org_unit__path__startswith=context.units[code].path,
+                org_unit__company=certification.holder_company_id,
+                is_active=True,
+                user__groups__name=Role.AGENT,
+            )
+            .order_by("employee_no")[start : start + holders]
+        )
+        for person in people:
+            days = SPREAD_EXPIRY_FIRST + made * SPREAD_EXPIRY_STEP % SPREAD_EXPIRY_DAYS
+            _issue_days_before(certification, person, expires_in_days=days)
+            made += 1
+    return made
+
+
 def load_certificates_demo(context: DemoContext) -> None:
     certifications = _ensure_certifications(context)
     made = 0
@@ -118,6 +164,9 @@ def load_certificates_demo(context: DemoContext) -> None:
                     user=get_user_model().objects.filter(is_superuser=True).first(),
                 )
             made += 1
+
+    if agent is not None:
+        made += _spread_certificates(context, certifications, outside=agent.org_unit.path)
 
     if not ApiClient.objects.filter(name=DEMO_API_CLIENT).exists():
         ApiClient.objects.create(

@@ -67,8 +67,13 @@ def test_the_demo_has_lecturers_a_plan_and_sessions_in_every_state_and_loads_onc
     assert len(workspace["invited"]) == 1
     assert len(workspace["upcoming"]) == 1
     assert len(workspace["past"]) == 2
-    plan = TrainingPlan.objects.get()
-    assert selectors.plan_progress(plan).planned_sessions == 12
+    plan = TrainingPlan.objects.get(org_unit__code="P-GD")
+    assert selectors.plan_progress(plan).planned_sessions == 11
+    # 广州's own plan takes the sessions it hosts that fall in this quarter (some always do).
+    branch = selectors.plan_progress(TrainingPlan.objects.get(org_unit__code="P-GD-GZ"))
+    assert branch.planned_sessions == 3
+    assert branch.sessions
+    assert {session.host_unit.code for session in branch.sessions} == {"P-GD-GZ"}
     assert f"培训场次 {len(SESSIONS)}/{len(SESSIONS)} 场" in output
     past = TrainingSession.objects.filter(status=SessionStatus.COMPLETED)
     attended = selectors.attendance_counts([session.pk for session in past])
