@@ -14,8 +14,10 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from organization import api_client_admin
+from organization.demo import DEMO_DATA_HOOK
 from organization.scope import MANAGING_ROLES, scope_unit, units_in_scope
 
+from .demo import load_reports_demo
 from .models import StatisticsCall, StatisticsClient
 
 
@@ -113,3 +115,6 @@ def register_statistics_api_viewsets():
 @hooks.register("register_log_actions")
 def register_statistics_log_actions(actions):
     actions.register_action("reports.rotate_api_token", _("更换令牌"), _("已更换接口令牌"))
+
+
+hooks.register(DEMO_DATA_HOOK, load_reports_demo)

@@ -53,6 +53,10 @@ def test_schedule_assign_accept_register_and_check_in(
     admin.get_by_role("textbox", name="结束时间").fill(admin_time(start + timedelta(hours=2)))
     admin.get_by_role("textbox", name="报名截止时间").fill(admin_time(start - timedelta(minutes=5)))
     admin.get_by_role("textbox", name="地点").fill("广州市天河区培训中心 301")
+    # Close the date picker the time fields opened, as a user clicking beside it would; it can
+    # otherwise still cover the create button.
+    admin.get_by_role("textbox", name="名称").click()
+    expect(admin.locator(".xdsoft_datetimepicker:visible")).to_have_count(0)
     admin.get_by_role("button", name="创建").click()
     expect(admin.get_by_text("草稿").first).to_be_visible()
     session = TrainingSession.objects.get()

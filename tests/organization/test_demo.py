@@ -11,6 +11,7 @@ from organization.models import Channel, OrgUnit, OrgUnitKind, Person, Role
 from organization.services import org_unit_create
 from quizzes.certificate_demo import DEMO_API_CLIENT, DEMO_API_TOKEN
 from quizzes.models import Certificate
+from reports.demo import DEMO_STATISTICS_CLIENT, DEMO_STATISTICS_TOKEN
 
 User = get_user_model()
 
@@ -51,8 +52,9 @@ def test_running_twice_changes_nothing(django_assert_max_num_queries):
     load_demo()
     first = snapshot()
     # A rerun only checks what exists: a few reads per demo step (organization, courses, the
-    # question bank, certificates, lecturer portal), never one per person or page.
-    with django_assert_max_num_queries(30):
+    # question bank, certificates, lecturer portal, the statistics client), never one per person
+    # or page. Each step also runs in its own savepoint (two statements).
+    with django_assert_max_num_queries(33):
         output = load_demo()
     assert snapshot() == first
     assert "新建机构 0/43 个，人员 0/322 人" in output
@@ -90,6 +92,9 @@ def test_each_printed_login_signs_in_with_its_role_and_unit(client):
     # The table also prints the demo API client's token (quizzes' certification check API).
     _client_label, api_token = rows.pop(DEMO_API_CLIENT)
     assert api_token == DEMO_API_TOKEN
+    # And the statistics API's (reports).
+    _client_label, statistics_token = rows.pop(DEMO_STATISTICS_CLIENT)
+    assert statistics_token == DEMO_STATISTICS_TOKEN
     assert set(rows) == {*expected, "admin"}
     for username, (role_label, password) in rows.items():
         assert password == DEMO_PASSWORD
