@@ -65,7 +65,10 @@ class TrainingPlan(ClusterableModel):
 
     @property
     def period_label(self) -> str:
-        return f"{self.year}年{Quarter(self.quarter).label}"
+        return _("%(year)d年%(quarter)s") % {
+            "year": self.year,
+            "quarter": Quarter(self.quarter).label,
+        }
 
 
 class PlanItem(Orderable):
